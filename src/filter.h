@@ -1,0 +1,19 @@
+// Builds the seccomp BPF program from the syscall table, once, in the parent before fork
+// (the child then only calls seccomp(2): no allocation, no notified syscall before hand-over).
+#pragma once
+
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+namespace bvisor {
+
+struct FilterOptions {
+  bool network_ip = false;  // AF_INET/AF_INET6 sockets allowed (network modes other than none)
+};
+
+// The program, or throws std::runtime_error naming the failing libseccomp call.
+std::vector<sock_filter> BuildFilter(const FilterOptions& options);
+
+}  // namespace bvisor

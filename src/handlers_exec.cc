@@ -1,0 +1,104 @@
+// execve/execveat and chdir: the two syscalls the supervisor cannot perform for the tracee.
+//
+// Design (see also man/bvisor.1, SECURITY): the path is resolved and checked like any other.
+// When the kernel, resolving the same string from the tracee's real cwd, reaches the very file
+// or directory that was checked, the call continues in the kernel. Otherwise (a file or
+// directory that exists only in the overlay or a private tmp) the call is redirected: see
+// redirect.h.
+//
+// TOCTOU: after CONTINUE the kernel re-reads the path, so a racing thread can swap it.
+// - chdir grants nothing: every later path syscall is resolved by bvisor from the virtual path
+//   of the real cwd and checked again, so a cwd inside a hidden directory opens nothing there.
+// - execve: the new image runs under the same filter with the same policy. What a swap can
+//   reach is a file the kernel can exec but the policy hides; exec only maps it (its bytes
+//   become readable to the new image). Redirected execs do not have this gap (redirect.h).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "handlers.h"
+#include "redirect.h"
+#include "sandbox.h"
+
+namespace bvisor {
+namespace {
+
+// Opens what the kernel would reach for `raw` from the tracee's real cwd (or dirfd).
+UniqueFd KernelView(const seccomp_notif& n, int dirfd, const std::string& raw, int flags) {
+  std::string path;
+  char prefix[64];
+  if (raw.empty() || raw[0] != '/') {
+    if (dirfd == AT_FDCWD) {
+      std::snprintf(prefix, sizeof(prefix), "/proc/%u/cwd/", n.pid);
+    } else {
+      std::snprintf(prefix, sizeof(prefix), "/proc/%u/fd/%d/", n.pid, dirfd);
+    }
+    path = prefix + raw;
+  } else {
+    path = raw;
+  }
+  return UniqueFd(open(path.c_str(), flags | O_PATH | O_CLOEXEC));
+}
+
+bool SameFile(int fd, const struct stat& st) {
+  struct stat other {};
+  return fstat(fd, &other) == 0 && other.st_dev == st.st_dev && other.st_ino == st.st_ino;
+}
+
+}  // namespace
+
+Reply HandleChdir(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  std::string raw;
+  ErrnoOr<Node> node = sb.ResolvePath(n, row.args.dirfd, row.args.path, true, false, &raw);
+  if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
+  if (!node->Exists()) return Reply::Error(ENOENT);
+  if (!S_ISDIR(node->st.st_mode)) return Reply::Error(ENOTDIR);
+  if (faccessat(AT_FDCWD, node->real.c_str(), X_OK, 0) != 0) return Reply::Error(errno);
+  if (!sb.StillValid(n)) return Reply::Handled();
+  UniqueFd kernel = KernelView(n, AT_FDCWD, raw, O_DIRECTORY);
+  if (kernel && SameFile(kernel.Get(), node->st)) {
+    // TOCTOU: see the comment at the top of this file; the cwd is not a capability here.
+    return Reply::Continue();
+  }
+  UniqueFd dir(open(node->real.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return Reply::Error(errno);
+  return RedirectChdir(sb, n, row, std::move(dir));
+}
+
+Reply HandleExecveat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  const bool at = row.nr == SYS_execveat;
+  const int flags = at ? static_cast<int>(n.data.args[4]) : 0;
+  const int dirfd = at ? static_cast<int>(n.data.args[0]) : AT_FDCWD;
+  std::string raw;
+  ErrnoOr<Node> node = sb.ResolvePath(n, row.args.dirfd, row.args.path, (flags & AT_SYMLINK_NOFOLLOW) == 0,
+                                      (flags & AT_EMPTY_PATH) != 0, &raw);
+  if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
+  if (!node->Exists()) return Reply::Error(ENOENT);
+  if (S_ISDIR(node->st.st_mode)) return Reply::Error(EACCES);
+  if (S_ISLNK(node->st.st_mode)) return Reply::Error(ELOOP);
+  if (!S_ISREG(node->st.st_mode)) return Reply::Error(EACCES);
+  if (faccessat(AT_FDCWD, node->real.c_str(), X_OK, node->layer == Layer::kMagic ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
+    return Reply::Error(errno);
+  }
+  if (!sb.StillValid(n)) return Reply::Handled();
+  sb.report.AddExec(node->vpath, static_cast<pid_t>(n.pid));
+  if (sb.RootNotYetExeced(static_cast<pid_t>(n.pid))) {
+    // TOCTOU: bvisor's own single-threaded child, before its first exec: nothing else can
+    // write its memory between this check and the kernel's read.
+    return Reply::Continue();
+  }
+  UniqueFd kernel = KernelView(n, dirfd, raw, (flags & AT_SYMLINK_NOFOLLOW) != 0 ? O_NOFOLLOW : 0);
+  if (kernel && SameFile(kernel.Get(), node->st) && !RedirectAllExecs()) {
+    // TOCTOU: see the comment at the top of this file.
+    return Reply::Continue();
+  }
+  UniqueFd file(open(node->real.c_str(), O_RDONLY | O_CLOEXEC | (node->layer == Layer::kMagic ? 0 : O_NOFOLLOW)));
+  if (!file) return Reply::Error(errno);
+  return RedirectExec(sb, n, row, std::move(file), *node);
+}
+
+}  // namespace bvisor

@@ -1,0 +1,297 @@
+// Write-side path syscalls: refused in read-only areas, applied to the overlay in cow areas,
+// to the private directory in tmp areas, and to the host only in rw areas.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "handlers.h"
+#include "path.h"
+#include "sandbox.h"
+#include "tracee_memory.h"
+
+namespace bvisor {
+namespace {
+
+int Arg(const seccomp_notif& n, int i) { return static_cast<int>(n.data.args[i]); }
+
+mode_t UmaskOf(pid_t tid) {
+  char path[64];
+  std::snprintf(path, sizeof(path), "/proc/%d/status", tid);
+  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+  char buf[512];
+  ssize_t n = fd ? read(fd.Get(), buf, sizeof(buf) - 1) : -1;
+  if (n <= 0) return 022;
+  buf[n] = '\0';
+  const char* u = std::strstr(buf, "Umask:");
+  return u != nullptr ? static_cast<mode_t>(std::strtoul(u + 6, nullptr, 8)) : 022;
+}
+
+// chmod(2) follows a final symlink in the real namespace; a link's own mode cannot change.
+int ChmodNoFollow(const std::string& real, mode_t mode) {
+  struct stat st {};
+  if (lstat(real.c_str(), &st) != 0) return -1;
+  if (S_ISLNK(st.st_mode)) {
+    errno = EOPNOTSUPP;
+    return -1;
+  }
+  return fchmodat(AT_FDCWD, real.c_str(), mode & 07777, 0);
+}
+
+Reply Result(int rc) { return rc == 0 ? Reply::Value(0) : Reply::Error(errno); }
+
+// Creates a new entry (mkdir, mknod, symlink) at the kNone node `node`.
+template <typename Create>
+Reply CreateEntry(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, ErrnoOr<Node> node, bool is_dir,
+                  Create create) {
+  if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
+  if (node->Exists()) return Reply::Error(EEXIST);
+  if (!sb.StillValid(n)) return Reply::Handled();
+  ErrnoOr<std::string> target = sb.vfs.CreationTarget(*node);
+  if (!target.Ok()) return sb.Fail(n, row, target.Error(), node->vpath);
+  if (create(*target) != 0) return Reply::Error(errno);
+  sb.vfs.Created(*node, is_dir);
+  return Reply::Value(0);
+}
+
+// Applies `change` to the writable version of an existing node (copied up in cow areas).
+template <typename Change>
+Reply ChangeNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, ErrnoOr<Node> node, Change change) {
+  if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
+  if (!node->Exists()) return Reply::Error(ENOENT);
+  if (!sb.StillValid(n)) return Reply::Handled();
+  if (node->layer == Layer::kSynthetic) return Reply::Error(EPERM);
+  if (node->layer == Layer::kMagic) {
+    // An fd whose name is gone or elsewhere: change it only if it lives in the store.
+    char target[PATH_MAX];
+    ssize_t len = readlink(node->real.c_str(), target, sizeof(target) - 1);
+    if (len <= 0) return Reply::Error(EBADF);
+    target[len] = '\0';
+    if (!PathIsUnder(target, sb.vfs.Store().Root()) && sb.policy.ModeFor(target) != PathMode::kRw) {
+      return sb.Fail(n, row, EROFS, node->vpath);
+    }
+    return Result(change(node->real, true));
+  }
+  ErrnoOr<Node> w = sb.vfs.Writable(*node);
+  if (!w.Ok()) return sb.Fail(n, row, w.Error(), node->vpath);
+  return Result(change(w->real, false));
+}
+
+}  // namespace
+
+Reply HandleMkdirat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  mode_t mode = static_cast<mode_t>(row.nr == SYS_mkdir ? n.data.args[1] : n.data.args[2]);
+  mode_t umask = UmaskOf(static_cast<pid_t>(n.pid));
+  return CreateEntry(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, false), true,
+                     [&](const std::string& real) { return mkdir(real.c_str(), mode & ~umask & 07777); });
+}
+
+Reply HandleMknodat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  mode_t mode = static_cast<mode_t>(row.nr == SYS_mknod ? n.data.args[1] : n.data.args[2]);
+  dev_t dev = static_cast<dev_t>(row.nr == SYS_mknod ? n.data.args[2] : n.data.args[3]);
+  mode_t type = mode & S_IFMT;
+  if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFSOCK) {
+    return sb.Deny(n, row, "", EPERM, "device nodes cannot be created in the sandbox");
+  }
+  mode_t umask = UmaskOf(static_cast<pid_t>(n.pid));
+  return CreateEntry(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, false), false,
+                     [&](const std::string& real) { return mknod(real.c_str(), (mode & ~umask) | type, dev); });
+}
+
+Reply HandleSymlinkat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  ErrnoOr<std::string> target = sb.ReadPath(n, 0);
+  if (!target.Ok()) return Reply::Error(target.Error());
+  if (target->empty()) return Reply::Error(ENOENT);
+  // The link text is stored as written: it is interpreted in the sandbox's view when followed.
+  return CreateEntry(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, false), false,
+                     [&](const std::string& real) { return symlink(target->c_str(), real.c_str()); });
+}
+
+Reply HandleUnlinkat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  bool is_dir = row.nr == SYS_rmdir || (row.nr == SYS_unlinkat && (Arg(n, 2) & AT_REMOVEDIR) != 0);
+  std::string raw;
+  ErrnoOr<Node> node = sb.ResolvePath(n, row.args.dirfd, row.args.path, false, false, &raw);
+  if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
+  if (!node->Exists()) return Reply::Error(ENOENT);
+  if (is_dir) {
+    std::string_view base = BaseName(raw.back() == '/' ? std::string_view(raw).substr(0, raw.size() - 1) : raw);
+    if (base == ".") return Reply::Error(EINVAL);
+    if (base == "..") return Reply::Error(ENOTEMPTY);
+  }
+  if (!sb.StillValid(n)) return Reply::Handled();
+  if (int err = sb.vfs.Remove(*node, is_dir); err != 0) return sb.Fail(n, row, err, node->vpath);
+  return Reply::Value(0);
+}
+
+Reply HandleRenameat2(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  unsigned flags = row.nr == SYS_renameat2 ? static_cast<unsigned>(n.data.args[4]) : 0;
+  if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) != 0) return Reply::Error(EINVAL);
+  if ((flags & RENAME_NOREPLACE) != 0 && (flags & RENAME_EXCHANGE) != 0) return Reply::Error(EINVAL);
+  ErrnoOr<Node> from = sb.ResolvePath(n, row.args.dirfd, row.args.path, false);
+  if (!from.Ok()) return sb.Fail(n, row, from.Error(), "");
+  ErrnoOr<Node> to = sb.ResolvePath(n, row.args.dirfd2, row.args.path2, false);
+  if (!to.Ok()) return sb.Fail(n, row, to.Error(), "");
+  if (!from->Exists()) return Reply::Error(ENOENT);
+  if (!sb.StillValid(n)) return Reply::Handled();
+  if (int err = sb.vfs.Rename(*from, *to, flags); err != 0) return sb.Fail(n, row, err, from->vpath);
+  return Reply::Value(0);
+}
+
+Reply HandleLinkat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  int flags = row.nr == SYS_linkat ? Arg(n, 4) : 0;
+  ErrnoOr<Node> from = sb.ResolvePath(n, row.args.dirfd, row.args.path, (flags & AT_SYMLINK_FOLLOW) != 0,
+                                      (flags & AT_EMPTY_PATH) != 0);
+  if (!from.Ok()) return sb.Fail(n, row, from.Error(), "");
+  if (!from->Exists()) return Reply::Error(ENOENT);
+  if (S_ISDIR(from->st.st_mode)) return Reply::Error(EPERM);
+  ErrnoOr<Node> to = sb.ResolvePath(n, row.args.dirfd2, row.args.path2, false);
+  if (!to.Ok()) return sb.Fail(n, row, to.Error(), "");
+  if (to->Exists()) return Reply::Error(EEXIST);
+  if (from->mode != to->mode || from->layer == Layer::kMagic) return Reply::Error(EXDEV);
+  if (!sb.StillValid(n)) return Reply::Handled();
+  ErrnoOr<Node> src = sb.vfs.Writable(*from);  // a link shares the inode: copy it up first
+  if (!src.Ok()) return sb.Fail(n, row, src.Error(), from->vpath);
+  ErrnoOr<std::string> dst = sb.vfs.CreationTarget(*to);
+  if (!dst.Ok()) return sb.Fail(n, row, dst.Error(), to->vpath);
+  if (link(src->real.c_str(), dst->c_str()) != 0) return Reply::Error(errno);
+  sb.vfs.Created(*to, false);
+  return Reply::Value(0);
+}
+
+Reply HandleFchmodat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  mode_t mode = static_cast<mode_t>(row.nr == SYS_chmod ? n.data.args[1] : n.data.args[2]);
+  int flags = row.args.flags >= 0 ? Arg(n, row.args.flags) : 0;
+  return ChangeNode(sb, n, row,
+                    sb.ResolvePath(n, row.args.dirfd, row.args.path, (flags & AT_SYMLINK_NOFOLLOW) == 0,
+                                   (flags & AT_EMPTY_PATH) != 0),
+                    [&](const std::string& real, bool) { return ChmodNoFollow(real, mode); });
+}
+
+Reply HandleFchmod(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  mode_t mode = static_cast<mode_t>(n.data.args[1]);
+  return ChangeNode(sb, n, row, sb.NodeOfFd(n, Arg(n, 0)),
+                    [&](const std::string& real, bool magic) {
+                      return magic ? chmod(real.c_str(), mode & 07777) : ChmodNoFollow(real, mode);
+                    });
+}
+
+Reply HandleFchownat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  int base = row.nr == SYS_fchownat ? 2 : 1;
+  uid_t uid = static_cast<uid_t>(n.data.args[base]);
+  gid_t gid = static_cast<gid_t>(n.data.args[base + 1]);
+  int flags = row.nr == SYS_fchownat ? Arg(n, 4) : 0;
+  bool follow = row.nr == SYS_chown || (row.nr == SYS_fchownat && (flags & AT_SYMLINK_NOFOLLOW) == 0);
+  return ChangeNode(sb, n, row,
+                    sb.ResolvePath(n, row.args.dirfd, row.args.path, follow, (flags & AT_EMPTY_PATH) != 0),
+                    [&](const std::string& real, bool magic) {
+                      return magic ? chown(real.c_str(), uid, gid) : lchown(real.c_str(), uid, gid);
+                    });
+}
+
+Reply HandleFchown(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  uid_t uid = static_cast<uid_t>(n.data.args[1]);
+  gid_t gid = static_cast<gid_t>(n.data.args[2]);
+  return ChangeNode(sb, n, row, sb.NodeOfFd(n, Arg(n, 0)),
+                    [&](const std::string& real, bool) { return chown(real.c_str(), uid, gid); });
+}
+
+Reply HandleTruncate(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  off_t length = static_cast<off_t>(n.data.args[1]);
+  return ChangeNode(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, true),
+                    [&](const std::string& real, bool) { return truncate(real.c_str(), length); });
+}
+
+Reply HandleUtimensat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  const pid_t tid = static_cast<pid_t>(n.pid);
+  timespec times[2];
+  bool now = false;
+  int flags = 0;
+  uint64_t times_addr = 0;
+  ErrnoOr<Node> node = Errno{EINVAL};
+  if (row.nr == SYS_utimensat) {
+    times_addr = n.data.args[2];
+    flags = Arg(n, 3);
+    if (n.data.args[1] == 0) {
+      node = sb.NodeOfFd(n, Arg(n, 0));  // futimens(fd, times)
+    } else {
+      node = sb.ResolvePath(n, row.args.dirfd, row.args.path, (flags & AT_SYMLINK_NOFOLLOW) == 0,
+                            (flags & AT_EMPTY_PATH) != 0);
+    }
+    if (times_addr == 0) {
+      now = true;
+    } else if (int err = ReadTraceeMemory(tid, times_addr, times, sizeof(times)); err != 0) {
+      return Reply::Error(err);
+    }
+  } else {
+    int path_arg = row.nr == SYS_futimesat ? 1 : 0;
+    times_addr = n.data.args[path_arg + 1];
+    node = sb.ResolvePath(n, row.args.dirfd, path_arg, true);
+    if (times_addr == 0) {
+      now = true;
+    } else if (row.nr == SYS_utime) {
+      struct {
+        int64_t actime, modtime;
+      } ut;
+      if (int err = ReadTraceeMemory(tid, times_addr, &ut, sizeof(ut)); err != 0) return Reply::Error(err);
+      times[0] = {ut.actime, 0};
+      times[1] = {ut.modtime, 0};
+    } else {
+      timeval tv[2];
+      if (int err = ReadTraceeMemory(tid, times_addr, tv, sizeof(tv)); err != 0) return Reply::Error(err);
+      for (int i = 0; i < 2; ++i) times[i] = {tv[i].tv_sec, tv[i].tv_usec * 1000};
+    }
+  }
+  return ChangeNode(sb, n, row, std::move(node), [&](const std::string& real, bool magic) {
+    return utimensat(AT_FDCWD, real.c_str(), now ? nullptr : times, magic ? 0 : AT_SYMLINK_NOFOLLOW);
+  });
+}
+
+Reply HandleSetxattr(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  const bool remove = row.nr == SYS_removexattr || row.nr == SYS_lremovexattr;
+  const bool follow = row.nr == SYS_setxattr || row.nr == SYS_removexattr;
+  const pid_t tid = static_cast<pid_t>(n.pid);
+  ErrnoOr<std::string> name = ReadTraceeString(tid, n.data.args[1], XATTR_NAME_MAX);
+  if (!name.Ok()) return Reply::Error(name.Error() == ENAMETOOLONG ? ERANGE : name.Error());
+  std::string value;
+  int flags = 0;
+  if (!remove) {
+    size_t size = static_cast<size_t>(n.data.args[3]);
+    if (size > XATTR_SIZE_MAX) return Reply::Error(E2BIG);
+    value.resize(size);
+    if (int err = ReadTraceeMemory(tid, n.data.args[2], value.data(), size); err != 0) return Reply::Error(err);
+    flags = Arg(n, 4);
+  }
+  return ChangeNode(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, follow),
+                    [&](const std::string& real, bool) {
+                      return remove ? lremovexattr(real.c_str(), name->c_str())
+                                    : lsetxattr(real.c_str(), name->c_str(), value.data(), value.size(), flags);
+                    });
+}
+
+Reply HandleFsetxattr(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  const bool remove = row.nr == SYS_fremovexattr;
+  const pid_t tid = static_cast<pid_t>(n.pid);
+  ErrnoOr<std::string> name = ReadTraceeString(tid, n.data.args[1], XATTR_NAME_MAX);
+  if (!name.Ok()) return Reply::Error(name.Error() == ENAMETOOLONG ? ERANGE : name.Error());
+  std::string value;
+  int flags = 0;
+  if (!remove) {
+    size_t size = static_cast<size_t>(n.data.args[3]);
+    if (size > XATTR_SIZE_MAX) return Reply::Error(E2BIG);
+    value.resize(size);
+    if (int err = ReadTraceeMemory(tid, n.data.args[2], value.data(), size); err != 0) return Reply::Error(err);
+    flags = Arg(n, 4);
+  }
+  return ChangeNode(sb, n, row, sb.NodeOfFd(n, Arg(n, 0)), [&](const std::string& real, bool) {
+    return remove ? removexattr(real.c_str(), name->c_str())
+                  : setxattr(real.c_str(), name->c_str(), value.data(), value.size(), flags);
+  });
+}
+
+}  // namespace bvisor

@@ -1,0 +1,471 @@
+// Policy documents: schema validation with JSON-pointer-located errors, path expansion,
+// the built-in default rule table, preset lookup and the longest-prefix mode lookup.
+#include "policy.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "path.h"
+#include "unique_fd.h"
+
+namespace bvisor {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kDefaultName = "default";
+constexpr std::string_view kDefaultDescription =
+    "Built-in default: the host is readable, writes go to a private copy-on-write overlay, "
+    "secrets are hidden.";
+constexpr std::string_view kModeChoices = "expected one of deny, ro, rw, cow, tmp";
+
+struct DefaultRule {
+  std::string_view path;  // expanded like a policy file's path ("~" allowed)
+  PathMode mode;
+};
+
+// The built-in default, in order. Later rules win over earlier ones with the same prefix,
+// longer prefixes win over shorter ones. policies/default.json mirrors this table.
+constexpr DefaultRule kDefaultRules[] = {
+    // The host is readable; writes land in the overlay.
+    {"/", PathMode::kCow},
+    // Scratch space is private and starts empty.
+    {"/tmp", PathMode::kTmp},
+    {"/var/tmp", PathMode::kTmp},
+    {"/dev/shm", PathMode::kTmp},
+    // Devices are hidden except the harmless ones every program expects.
+    {"/dev", PathMode::kDeny},
+    {"/dev/null", PathMode::kRw},
+    {"/dev/zero", PathMode::kRw},
+    {"/dev/full", PathMode::kRw},
+    {"/dev/random", PathMode::kRw},
+    {"/dev/urandom", PathMode::kRw},
+    {"/dev/tty", PathMode::kRw},
+    {"/dev/ptmx", PathMode::kRw},
+    {"/dev/pts", PathMode::kRw},
+    {"/dev/fd", PathMode::kRw},
+    {"/dev/stdin", PathMode::kRw},
+    {"/dev/stdout", PathMode::kRw},
+    {"/dev/stderr", PathMode::kRw},
+    // The sandbox's own processes live here.
+    {"/proc", PathMode::kRw},
+    {"/sys", PathMode::kRo},
+    // Credentials in the user's home.
+    {"~/.ssh", PathMode::kDeny},
+    {"~/.aws", PathMode::kDeny},
+    {"~/.gnupg", PathMode::kDeny},
+    {"~/.config/gcloud", PathMode::kDeny},
+    {"~/.docker", PathMode::kDeny},
+    {"~/.kube", PathMode::kDeny},
+    {"~/.netrc", PathMode::kDeny},
+    {"~/.git-credentials", PathMode::kDeny},
+    {"~/.pgpass", PathMode::kDeny},
+    {"~/.npmrc", PathMode::kDeny},
+    {"~/.pypirc", PathMode::kDeny},
+    // System secrets. There are no globs, so all of /etc/ssh goes (host keys live there).
+    {"/etc/shadow", PathMode::kDeny},
+    {"/etc/gshadow", PathMode::kDeny},
+    {"/etc/sudoers", PathMode::kDeny},
+    {"/etc/ssh", PathMode::kDeny},
+    {"/root/.ssh", PathMode::kDeny},  // dropped as a duplicate when home is /root
+    // Control sockets that amount to root on the host.
+    {"/var/run/docker.sock", PathMode::kDeny},
+    {"/run/docker.sock", PathMode::kDeny},
+    {"/run/containerd", PathMode::kDeny},
+    {"/run/dbus/system_bus_socket", PathMode::kDeny},
+    {"/var/run/dbus/system_bus_socket", PathMode::kDeny},
+    {"/run/systemd/private", PathMode::kDeny},
+};
+
+// A string as JSON would write it, so that odd bytes in messages stay visible.
+std::string Quote(std::string_view s) {
+  return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Expands "~", "${HOME}" and "${CWD}", then requires an absolute path and normalises it.
+// On failure returns false with the message (without location) in *error.
+bool ExpandPath(std::string_view raw, const PolicyContext& ctx, std::string* out, std::string* error) {
+  std::string_view rest = raw;
+  std::string expanded;
+  if (rest == "~" || rest.starts_with("~/")) {
+    if (ctx.home.empty()) {
+      *error = "cannot expand ~: the home directory is unknown";
+      return false;
+    }
+    expanded = ctx.home;
+    rest.remove_prefix(1);
+  }
+  while (!rest.empty()) {
+    size_t start = rest.find("${");
+    if (start == std::string_view::npos) {
+      expanded += rest;
+      break;
+    }
+    expanded += rest.substr(0, start);
+    size_t end = rest.find('}', start + 2);
+    if (end == std::string_view::npos) {
+      *error = "unterminated ${ in " + Quote(raw);
+      return false;
+    }
+    std::string_view var = rest.substr(start + 2, end - start - 2);
+    const std::string* value = nullptr;
+    if (var == "HOME") {
+      value = &ctx.home;
+    } else if (var == "CWD") {
+      value = &ctx.cwd;
+    } else {
+      *error = "unknown variable ${" + std::string(var) + "}";
+      return false;
+    }
+    if (value->empty()) {
+      *error = "cannot expand ${" + std::string(var) + "}: its value is unknown";
+      return false;
+    }
+    expanded += *value;
+    rest.remove_prefix(end + 1);
+  }
+  if (expanded.empty() || expanded[0] != '/') {
+    *error = "expected an absolute path after expansion, got " + Quote(expanded);
+    return false;
+  }
+  *out = NormaliseLexically(expanded);
+  return true;
+}
+
+// "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error while
+// parsing object key - unexpected '}'; expected string literal" -> "unexpected '}'; expected
+// string literal". The location is recomputed by the caller; "last read" echoes raw input.
+std::string ShortParseReason(std::string_view what) {
+  if (size_t column = what.find("column "); column != std::string_view::npos) {
+    if (size_t colon = what.find(": ", column); colon != std::string_view::npos) {
+      what.remove_prefix(colon + 2);
+    }
+  }
+  if (what.starts_with("syntax error while parsing ")) {
+    if (size_t dash = what.find(" - "); dash != std::string_view::npos) what.remove_prefix(dash + 3);
+  }
+  std::string reason(what);
+  constexpr std::string_view kLastRead = "; last read: '";
+  if (size_t pos = reason.find(kLastRead); pos != std::string::npos) {
+    size_t expected = reason.find("'; expected", pos + kLastRead.size());
+    if (expected == std::string::npos) {
+      reason.erase(pos);
+    } else {
+      reason.erase(pos, expected + 1 - pos);
+    }
+  }
+  return reason;
+}
+
+// "line L, column C" of the byte nlohmann stopped at (it reports bytes read, 1-based).
+std::string TextLocation(std::string_view text, size_t bytes_read) {
+  size_t offset = bytes_read == 0 ? 0 : bytes_read - 1;
+  if (offset > text.size()) offset = text.size();
+  size_t line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(offset - line_start + 1);
+}
+
+// Validates a parsed document into a Policy, stopping at the first error.
+class Parser {
+ public:
+  Parser(std::string_view source_name, const PolicyContext& ctx, bool require_description)
+      : source_name_(source_name), ctx_(ctx), require_description_(require_description) {}
+
+  bool Parse(const json& doc, Policy* policy) {
+    if (!doc.is_object()) return Fail("/", "expected an object");
+    std::vector<std::string_view> required = {"version"};
+    if (require_description_) required.push_back("description");
+    if (!CheckKeys(doc, "/", {"version", "name", "description", "extends", "paths", "overlay"}, required)) {
+      return false;
+    }
+
+    const json& version = doc.at("version");
+    if (!version.is_number_integer() || version.get<int64_t>() != Policy::kVersion) {
+      return Fail("/version", "expected 1");
+    }
+    policy->version = Policy::kVersion;
+    policy->name = source_name_;
+
+    if (auto it = doc.find("name"); it != doc.end()) {
+      if (!it->is_string()) return Fail("/name", "expected a string");
+      policy->name = it->get<std::string>();
+    }
+    if (auto it = doc.find("description"); it != doc.end()) {
+      if (!it->is_string()) return Fail("/description", "expected a string");
+      policy->description = it->get<std::string>();
+      if (require_description_ && policy->description.empty()) {
+        return Fail("/description", "expected a non-empty string");
+      }
+    }
+    // The base rules come first whatever the key order, so the file's rules can override them.
+    if (auto it = doc.find("extends"); it != doc.end()) {
+      if (!it->is_string() || it->get<std::string>() != kDefaultName) {
+        return Fail("/extends", "expected \"default\"");
+      }
+      policy->paths = DefaultPolicy(ctx_).paths;
+    }
+    if (auto it = doc.find("paths"); it != doc.end()) {
+      if (!ParsePaths(*it, &policy->paths)) return false;
+    }
+    if (auto it = doc.find("overlay"); it != doc.end()) {
+      if (!ParseOverlay(*it, &policy->keep_overlay)) return false;
+    }
+    return true;
+  }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  bool Fail(std::string_view pointer, std::string_view message) {
+    error_ = std::string(source_name_) + ": " + std::string(pointer) + ": " + std::string(message);
+    return false;
+  }
+
+  bool CheckKeys(const json& object, std::string_view pointer, std::initializer_list<std::string_view> allowed,
+                 const std::vector<std::string_view>& required) {
+    for (const auto& [key, value] : object.items()) {
+      bool known = false;
+      for (std::string_view a : allowed) known = known || key == a;
+      if (!known) return Fail(pointer, "unknown key " + Quote(key));
+    }
+    for (std::string_view r : required) {
+      if (!object.contains(r)) return Fail(pointer, "missing required key " + Quote(r));
+    }
+    return true;
+  }
+
+  bool ParsePaths(const json& paths, std::vector<PathRule>* rules) {
+    if (!paths.is_array()) return Fail("/paths", "expected an array");
+    for (size_t i = 0; i < paths.size(); ++i) {
+      const json& entry = paths[i];
+      std::string pointer = "/paths/" + std::to_string(i);
+      if (!entry.is_object()) return Fail(pointer, "expected an object");
+      if (!CheckKeys(entry, pointer, {"path", "mode"}, {"path", "mode"})) return false;
+
+      PathRule rule;
+      if (!ParseExpandedPath(entry.at("path"), pointer + "/path", &rule.path)) return false;
+      const json& mode = entry.at("mode");
+      std::optional<PathMode> parsed;
+      if (mode.is_string()) parsed = ParsePathMode(mode.get_ref<const std::string&>());
+      if (!parsed) return Fail(pointer + "/mode", kModeChoices);
+      rule.mode = *parsed;
+      rules->push_back(std::move(rule));
+    }
+    return true;
+  }
+
+  bool ParseOverlay(const json& overlay, std::optional<std::string>* keep) {
+    if (!overlay.is_object()) return Fail("/overlay", "expected an object");
+    if (!CheckKeys(overlay, "/overlay", {"keep"}, {})) return false;
+    if (auto it = overlay.find("keep"); it != overlay.end()) {
+      std::string dir;
+      if (!ParseExpandedPath(*it, "/overlay/keep", &dir)) return false;
+      *keep = std::move(dir);
+    }
+    return true;
+  }
+
+  bool ParseExpandedPath(const json& value, std::string_view pointer, std::string* out) {
+    if (!value.is_string()) return Fail(pointer, "expected a string");
+    std::string message;
+    if (!ExpandPath(value.get_ref<const std::string&>(), ctx_, out, &message)) return Fail(pointer, message);
+    return true;
+  }
+
+  std::string_view source_name_;
+  const PolicyContext& ctx_;
+  bool require_description_;
+  std::string error_;
+};
+
+PolicyResult ParseDocument(std::string_view text, std::string_view source_name, const PolicyContext& ctx,
+                           bool require_description) {
+  PolicyResult result;
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    result.error = std::string(source_name) + ": invalid JSON at " + TextLocation(text, e.byte) + ": " +
+                   ShortParseReason(e.what());
+    return result;
+  }
+  Policy policy;
+  Parser parser(source_name, ctx, require_description);
+  if (!parser.Parse(doc, &policy)) {
+    result.error = parser.error();
+    return result;
+  }
+  result.policy = std::move(policy);
+  return result;
+}
+
+enum class ReadStatus { kOk, kMissing, kFailed };
+
+// Reads a whole file; on failure *error is "<path>: cannot read: <strerror>".
+ReadStatus ReadFile(const std::string& path, std::string* contents, std::string* error) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  int saved = errno;
+  if (fd.Valid()) {
+    char buffer[8192];
+    for (;;) {
+      ssize_t n = ::read(fd.Get(), buffer, sizeof buffer);
+      if (n > 0) {
+        contents->append(buffer, static_cast<size_t>(n));
+        continue;
+      }
+      if (n == 0) return ReadStatus::kOk;
+      if (errno == EINTR) continue;
+      saved = errno;
+      break;
+    }
+  }
+  *error = path + ": cannot read: " + std::strerror(saved);
+  return saved == ENOENT ? ReadStatus::kMissing : ReadStatus::kFailed;
+}
+
+std::vector<std::string> PresetDirs() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("BVISOR_POLICY_DIR"); env != nullptr && env[0] != '\0') dirs.emplace_back(env);
+#ifdef BVISOR_SOURCE_POLICY_DIR
+  dirs.emplace_back(BVISOR_SOURCE_POLICY_DIR);
+#endif
+#ifdef BVISOR_DATADIR
+  dirs.emplace_back(BVISOR_DATADIR "/policies");
+#endif
+  return dirs;
+}
+
+PolicyResult LoadPreset(std::string_view name, const PolicyContext& ctx) {
+  if (name == kDefaultName) return {DefaultPolicy(ctx), {}};
+  PolicyResult result;
+  std::vector<std::string> dirs = PresetDirs();
+  std::string looked;
+  for (const std::string& dir : dirs) {
+    if (!looked.empty()) looked += ", ";
+    looked += dir;
+  }
+  if (!name.empty()) {
+    for (const std::string& dir : dirs) {
+      std::string file = JoinPath(dir, std::string(name) + ".json");
+      std::string text;
+      switch (ReadFile(file, &text, &result.error)) {
+        case ReadStatus::kMissing:
+          continue;
+        case ReadStatus::kFailed:
+          return result;
+        case ReadStatus::kOk:
+          result = ParseDocument(text, file, ctx, /*require_description=*/true);
+          if (result.policy) result.policy->name = std::string(name);
+          return result;
+      }
+    }
+  }
+  result.error = "unknown policy preset " + Quote(name) + " (looked in " + looked + ")";
+  return result;
+}
+
+}  // namespace
+
+std::string_view PathModeName(PathMode mode) {
+  switch (mode) {
+    case PathMode::kDeny:
+      return "deny";
+    case PathMode::kRo:
+      return "ro";
+    case PathMode::kRw:
+      return "rw";
+    case PathMode::kCow:
+      return "cow";
+    case PathMode::kTmp:
+      return "tmp";
+  }
+  return "deny";  // unreachable: the switch is exhaustive
+}
+
+std::optional<PathMode> ParsePathMode(std::string_view name) {
+  for (PathMode mode : {PathMode::kDeny, PathMode::kRo, PathMode::kRw, PathMode::kCow, PathMode::kTmp}) {
+    if (PathModeName(mode) == name) return mode;
+  }
+  return std::nullopt;
+}
+
+const PathRule* Policy::RuleFor(std::string_view abs_path) const {
+  const PathRule* best = nullptr;
+  for (const PathRule& rule : paths) {
+    // Equal-length matching prefixes are the same string, so ">=" lets the later rule win.
+    if (PathIsUnder(abs_path, rule.path) && (best == nullptr || rule.path.size() >= best->path.size())) {
+      best = &rule;
+    }
+  }
+  return best;
+}
+
+PathMode Policy::ModeFor(std::string_view abs_path) const {
+  const PathRule* rule = RuleFor(abs_path);
+  return rule == nullptr ? PathMode::kDeny : rule->mode;
+}
+
+PolicyResult ParsePolicy(std::string_view text, std::string_view source_name, const PolicyContext& ctx) {
+  return ParseDocument(text, source_name, ctx, /*require_description=*/false);
+}
+
+PolicyResult LoadPolicy(std::string_view spec, const PolicyContext& ctx) {
+  if (spec.find('/') == std::string_view::npos && !spec.ends_with(".json")) return LoadPreset(spec, ctx);
+  PolicyResult result;
+  std::string file(spec);
+  std::string text;
+  if (ReadFile(file, &text, &result.error) != ReadStatus::kOk) return result;
+  result = ParseDocument(text, file, ctx, /*require_description=*/false);
+  if (result.policy) result.policy->name = file;
+  return result;
+}
+
+Policy DefaultPolicy(const PolicyContext& ctx) {
+  Policy policy;
+  policy.name = std::string(kDefaultName);
+  policy.description = std::string(kDefaultDescription);
+  for (const DefaultRule& entry : kDefaultRules) {
+    PathRule rule{{}, entry.mode};
+    std::string unused;
+    // Without a known home there is no "~" to hide; the absolute rules still apply.
+    if (!ExpandPath(entry.path, ctx, &rule.path, &unused)) continue;
+    bool duplicate = false;
+    for (const PathRule& existing : policy.paths) {
+      duplicate = duplicate || (existing.path == rule.path && existing.mode == rule.mode);
+    }
+    if (!duplicate) policy.paths.push_back(std::move(rule));
+  }
+  return policy;
+}
+
+nlohmann::json PolicyToJson(const Policy& policy) {
+  json paths = json::array();
+  for (const PathRule& rule : policy.paths) {
+    paths.push_back({{"path", rule.path}, {"mode", std::string(PathModeName(rule.mode))}});
+  }
+  json out = {
+      {"version", policy.version},
+      {"name", policy.name},
+      {"description", policy.description},
+      {"paths", std::move(paths)},
+  };
+  if (policy.keep_overlay) out["overlay"] = {{"keep", *policy.keep_overlay}};
+  return out;
+}
+
+}  // namespace bvisor

@@ -1,0 +1,106 @@
+// /proc scanning and pidfd signalling.
+#include "process_tree.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unordered_map>
+
+#include "unique_fd.h"
+
+namespace bvisor {
+namespace {
+
+int PidfdOpen(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
+}  // namespace
+
+pid_t ParentOf(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd) return -1;
+  char buf[512];
+  ssize_t n = read(fd.Get(), buf, sizeof(buf) - 1);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  // The command name may contain spaces and parentheses: parse after the last ')'.
+  const char* close = std::strrchr(buf, ')');
+  if (close == nullptr) return -1;
+  char state = 0;
+  int ppid = -1;
+  if (std::sscanf(close + 1, " %c %d", &state, &ppid) != 2) return -1;
+  return ppid;
+}
+
+std::vector<pid_t> Descendants(pid_t ancestor) {
+  std::unordered_multimap<pid_t, pid_t> children;
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return {};
+  while (dirent* e = readdir(dir)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    pid_t ppid = ParentOf(static_cast<pid_t>(pid));
+    if (ppid > 0) children.emplace(ppid, static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  std::vector<pid_t> out;
+  std::vector<pid_t> todo{ancestor};
+  while (!todo.empty()) {
+    pid_t p = todo.back();
+    todo.pop_back();
+    auto [first, last] = children.equal_range(p);
+    for (auto it = first; it != last; ++it) {
+      out.push_back(it->second);
+      todo.push_back(it->second);
+    }
+  }
+  return out;
+}
+
+bool IsDescendant(pid_t pid, pid_t ancestor) {
+  for (int steps = 0; steps < 4096 && pid > 1; ++steps) {
+    pid = ParentOf(pid);
+    if (pid == ancestor) return true;
+  }
+  return false;
+}
+
+int SignalIfDescendant(pid_t pid, pid_t ancestor, int sig) {
+  UniqueFd pidfd(PidfdOpen(pid));
+  if (!pidfd) return errno;
+  // The pidfd pins the process: if it dies now and the number is reused, the send below
+  // fails with ESRCH instead of reaching the newcomer.
+  if (!IsDescendant(pid, ancestor)) return ESRCH;
+  if (syscall(SYS_pidfd_send_signal, pidfd.Get(), sig, nullptr, 0) != 0) return errno;
+  return 0;
+}
+
+int KillAndReapDescendants(pid_t watch, int* watch_status) {
+  const pid_t self = getpid();
+  int killed = 0;
+  for (;;) {
+    for (pid_t pid : Descendants(self)) {
+      if (SignalIfDescendant(pid, self, SIGKILL) == 0) ++killed;
+    }
+    int status = 0;
+    pid_t reaped = waitpid(-1, &status, __WALL | WNOHANG);
+    if (reaped == 0) {
+      // Children exist but none has exited yet: wait for one (SIGKILL is on its way).
+      reaped = waitpid(-1, &status, __WALL);
+    }
+    if (reaped < 0 && errno == ECHILD) return killed;
+    if (reaped > 0 && reaped == watch) *watch_status = status;
+  }
+}
+
+}  // namespace bvisor

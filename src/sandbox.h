@@ -1,0 +1,76 @@
+// State shared by the supervisor loop and the handlers (one per run, owned by the loop), and
+// the path front-end: every handler gets its paths read once, resolved and checked here.
+#pragma once
+
+#include <linux/seccomp.h>
+#include <sys/types.h>
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "errno_or.h"
+#include "notifier.h"
+#include "policy.h"
+#include "reply.h"
+#include "report.h"
+#include "syscall_table.h"
+#include "vfs.h"
+
+namespace bvisor {
+
+class Sandbox {
+ public:
+  Sandbox(Notifier& notifier, Vfs& vfs, Report& report, const Policy& policy, pid_t ancestor, pid_t root);
+
+  Notifier& notifier;
+  Vfs& vfs;
+  Report& report;
+  const Policy& policy;
+  const pid_t ancestor;  // the reaper: every sandbox process descends from it
+  const pid_t root;      // the command
+
+  // Reads the NUL-terminated path in register `arg` (EFAULT, ENAMETOOLONG).
+  ErrnoOr<std::string> ReadPath(const seccomp_notif& n, int arg);
+  // The virtual directory a relative path starts from: the caller's cwd for AT_FDCWD,
+  // otherwise the directory fd's path (ENOTDIR for non-directories, EBADF for bad fds).
+  ErrnoOr<std::string> BaseDir(const seccomp_notif& n, int dirfd_arg);
+  // Reads and resolves the path in `path_arg` (relative to `dirfd_arg`, -1 for the cwd).
+  // With `empty_path_ok` (AT_EMPTY_PATH) an empty path names the dirfd itself.
+  ErrnoOr<Node> ResolvePath(const seccomp_notif& n, int dirfd_arg, int path_arg, bool follow,
+                            bool empty_path_ok = false, std::string* raw = nullptr);
+  // The node an fd of the caller refers to (by its path; kMagic for pipes, sockets, deleted files).
+  ErrnoOr<Node> NodeOfFd(const seccomp_notif& n, int fd);
+  Caller CallerOf(const seccomp_notif& n) const;
+
+  // False once the tracee died or its syscall was interrupted: data read from it is stale.
+  bool StillValid(const seccomp_notif& n) { return notifier.IdValid(n.id); }
+
+  // The error reply for a failed operation on `path`; policy refusals (a hidden path, a
+  // read-only area) are also recorded as denials.
+  Reply Fail(const seccomp_notif& n, const SyscallRow& row, int error, std::string_view path);
+  // Records a denial in the report and returns the error reply.
+  Reply Deny(const seccomp_notif& n, const SyscallRow& row, std::string_view path, int error,
+             std::string_view reason);
+
+  // Sockets the supervisor created for the sandbox, by inode: bind/connect run on these, so
+  // the address that was checked is the address the kernel uses.
+  std::map<ino_t, UniqueFd> sockets;
+
+  // Notifications that arrived while a handler waited for one particular tracee (redirect.cc);
+  // the loop answers them before polling again.
+  std::deque<seccomp_notif> deferred;
+
+  // Whether the root process is still bvisor's own code (before its first successful execve).
+  bool RootNotYetExeced(pid_t tid);
+
+ private:
+  bool root_execed_ = false;
+};
+
+// The tgid of a thread, from /proc (0 when gone).
+pid_t TgidOf(pid_t tid);
+
+}  // namespace bvisor

@@ -1,0 +1,261 @@
+// The supervisor loop.
+#include "supervisor.h"
+
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "filter.h"
+#include "handlers.h"
+#include "launcher.h"
+#include "notifier.h"
+#include "overlay_changes.h"
+#include "process_tree.h"
+#include "reply.h"
+#include "report.h"
+#include "sandbox.h"
+#include "syscall_table.h"
+#include "vfs.h"
+
+extern char** environ;
+
+namespace bvisor {
+namespace {
+
+constexpr int kExitTimeout = 124;
+constexpr int kExitInternal = 125;
+
+// Answers one notification. Every path that does not reply leaves the tracee blocked, so each
+// Reply kind maps to exactly one response.
+void Answer(Sandbox& sb, const seccomp_notif& n, const SyscallRow* row, Reply reply) {
+  uint64_t denials_before = sb.report.DenialsTotal();
+  (void)denials_before;
+  int err = 0;
+  switch (reply.kind) {
+    case Reply::Kind::kValue: err = sb.notifier.RespondValue(n.id, reply.value); break;
+    case Reply::Kind::kError: err = sb.notifier.RespondError(n.id, reply.error); break;
+    case Reply::Kind::kContinue: err = sb.notifier.RespondContinue(n.id); break;
+    case Reply::Kind::kInjectFd: {
+      int fd = sb.notifier.AddFd(n.id, reply.fd.Get(), reply.cloexec, true);
+      if (fd < 0) {
+        err = -fd;
+        // EMFILE and friends belong to the tracee; ENOENT means it is gone.
+        if (err != ENOENT) err = sb.notifier.RespondError(n.id, err);
+      }
+      break;
+    }
+    case Reply::Kind::kHandled: break;
+  }
+  if (err != 0 && err != ENOENT) spdlog::debug("answering {} failed: {}", row ? row->name : "?", std::strerror(err));
+}
+
+void Dispatch(Sandbox& sb, const seccomp_notif& n) {
+  const int nr = n.data.nr;
+  const SyscallRow* row = n.data.arch == AUDIT_ARCH_X86_64 ? FindSyscall(nr) : nullptr;
+  uint64_t denials_before = sb.report.DenialsTotal();
+  if (row == nullptr || row->handler == nullptr) {
+    char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+    sb.report.CountBlocked(name != nullptr ? name : "syscall_" + std::to_string(nr));
+    std::free(name);
+    Answer(sb, n, row, Reply::Error(ENOSYS));
+    return;
+  }
+  Reply reply = row->handler(sb, n, *row);
+  sb.report.CountSyscall(nr, row->name, sb.report.DenialsTotal() == denials_before);
+  Answer(sb, n, row, std::move(reply));
+}
+
+void BlockSignals(sigset_t& set) {
+  sigemptyset(&set);
+  for (int s : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTTOU, SIGTTIN}) sigaddset(&set, s);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+double Ms(const timeval& tv) { return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0; }
+
+std::string ExitDescription(int status) {
+  if (WIFSIGNALED(status)) return "killed by " + SignalName(WTERMSIG(status));
+  return "exit " + std::to_string(WEXITSTATUS(status));
+}
+
+}  // namespace
+
+int RunSandbox(const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  Report report;
+  report.command = options.argv;
+  report.policy_name = options.policy.name;
+
+  sigset_t blocked;
+  BlockSignals(blocked);
+
+  std::vector<sock_filter> filter;
+  std::optional<OverlayStore> store;
+  try {
+    filter = BuildFilter(FilterOptions{});
+    std::string keep = options.keep_dir.value_or(options.policy.keep_overlay.value_or(""));
+    store.emplace(keep, !keep.empty());
+  } catch (const std::exception& e) {
+    std::cerr << "bvisor: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+
+  Sandboxed sandboxed;
+  try {
+    sandboxed = Launch(LaunchSpec{options.argv, env, &filter});
+  } catch (const LaunchError& e) {
+    std::cerr << "bvisor: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  // Files are created for the tracee with its own umask, applied by the handlers.
+  umask(0);
+
+  Notifier notifier(std::move(sandboxed.listener));
+  Vfs vfs(options.policy, *store, sandboxed.reaper);
+  Sandbox sb(notifier, vfs, report, options.policy, sandboxed.reaper, sandboxed.root);
+
+  UniqueFd sigfd(signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK));
+  UniqueFd timer;
+  if (options.timeout_seconds > 0) {
+    timer.Reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    itimerspec spec{};
+    double whole = std::floor(options.timeout_seconds);
+    spec.it_value.tv_sec = static_cast<time_t>(whole);
+    spec.it_value.tv_nsec = static_cast<long>((options.timeout_seconds - whole) * 1e9);
+    timerfd_settime(timer.Get(), 0, &spec, nullptr);
+  }
+
+  int root_status = -1;
+  bool all_gone = false, timed_out = false, notify_open = true;
+  auto kill_all = [&]() {
+    char c = static_cast<char>(ReaperCommand::kKillAll);
+    send(sandboxed.control.Get(), &c, 1, MSG_NOSIGNAL);
+  };
+
+  while (!all_gone) {
+    while (!sb.deferred.empty()) {
+      seccomp_notif n = sb.deferred.front();
+      sb.deferred.pop_front();
+      Dispatch(sb, n);
+    }
+    pollfd fds[4] = {{notify_open ? notifier.Fd() : -1, POLLIN, 0},
+                     {sigfd.Get(), POLLIN, 0},
+                     {sandboxed.control.Get(), POLLIN, 0},
+                     {timer.Get(), POLLIN, 0}};
+    if (poll(fds, 4, -1) < 0) {
+      if (errno == EINTR) continue;
+      spdlog::error("poll: {}", std::strerror(errno));
+      break;
+    }
+    if (fds[0].revents & POLLIN) {
+      seccomp_notif n;
+      int err = notifier.Receive(n);
+      if (err == 0) {
+        Dispatch(sb, n);
+      } else if (err != ENOENT && err != EINTR) {
+        spdlog::debug("SECCOMP_IOCTL_NOTIF_RECV: {}", std::strerror(err));
+      }
+    } else if (fds[0].revents & (POLLHUP | POLLERR)) {
+      notify_open = false;  // every filtered process is gone
+    }
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(sigfd.Get(), &info, sizeof(info)) == sizeof(info)) {
+        int sig = static_cast<int>(info.ssi_signo);
+        if (sig == SIGCHLD) {
+          int status;
+          if (waitpid(sandboxed.reaper, &status, WNOHANG) == sandboxed.reaper) {
+            // The reaper died before reporting: its orphans came to us (we are a subreaper too).
+            KillAndReapDescendants(-1, &status);
+            all_gone = true;
+          }
+        } else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+          spdlog::debug("forwarding {} to the sandbox", SignalName(sig));
+          kill(-sandboxed.root, sig);
+        }
+      }
+    }
+    if (fds[2].revents & (POLLIN | POLLHUP)) {
+      ReaperMessage m{};
+      ssize_t got = recv(sandboxed.control.Get(), &m, sizeof(m), 0);
+      if (got == sizeof(m) && m.type == ReaperMessage::kRootExited) {
+        root_status = m.wait_status;
+      } else if (got == sizeof(m) && m.type == ReaperMessage::kAllGone) {
+        report.leftover_processes = m.killed;
+        all_gone = true;
+      } else if (got <= 0) {
+        all_gone = true;
+      }
+    }
+    if (timer && (fds[3].revents & POLLIN)) {
+      timed_out = true;
+      spdlog::debug("timeout: killing the sandbox");
+      kill_all();
+      timer.Reset();
+    }
+  }
+
+  int reaper_status = 0;
+  rusage usage{};
+  while (wait4(sandboxed.reaper, &reaper_status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  if (sandboxed.foreground_tty) tcsetpgrp(STDIN_FILENO, getpgrp());
+
+  int exit_code = kExitInternal;
+  if (timed_out) {
+    exit_code = kExitTimeout;
+  } else if (root_status != -1) {
+    exit_code = WIFSIGNALED(root_status) ? 128 + WTERMSIG(root_status) : WEXITSTATUS(root_status);
+  }
+  if (root_status != -1 && WIFSIGNALED(root_status)) report.exit_signal = WTERMSIG(root_status);
+  report.exit_code = exit_code;
+  report.timed_out = timed_out;
+  report.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  report.cpu_user_ms = Ms(usage.ru_utime);
+  report.cpu_system_ms = Ms(usage.ru_stime);
+  report.max_rss_kb = usage.ru_maxrss;
+  report.overlay_changes = CollectOverlayChanges(*store);
+  if (store->Kept()) report.overlay_kept = store->Root();
+
+  if (options.report_path && *options.report_path != "-") {
+    std::ofstream out(*options.report_path, std::ios::trunc);
+    if (!out) {
+      std::cerr << "bvisor: cannot write the report to " << *options.report_path << ": " << std::strerror(errno) << "\n";
+    } else {
+      out << report.ToJson().dump(2) << "\n";
+    }
+  } else if (options.report_path) {
+    std::cerr << report.ToJson().dump(2) << "\n";
+  }
+  if (!options.quiet && !(options.report_path && *options.report_path == "-")) {
+    std::cerr << report.Summary() << "\n";
+  }
+  (void)ExitDescription;
+  return exit_code;
+}
+
+}  // namespace bvisor

@@ -1,0 +1,25 @@
+// `bvisor run`: one thread, one poll loop over the listener, a signalfd, the reaper's socket
+// and a timerfd; everything else plugs into it through the syscall table.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy.h"
+
+namespace bvisor {
+
+struct RunOptions {
+  std::vector<std::string> argv;
+  Policy policy;
+  double timeout_seconds = 0;            // 0: none
+  std::optional<std::string> report_path;  // "-" for stderr
+  std::optional<std::string> keep_dir;     // keep the overlay there
+  bool quiet = false;
+};
+
+// Runs the command; returns bvisor's exit status (the command's, 128+N, 124, or 125).
+int RunSandbox(const RunOptions& options);
+
+}  // namespace bvisor

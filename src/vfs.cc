@@ -1,0 +1,620 @@
+// Virtual path resolution and copy-on-write operations.
+#include "vfs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+
+#include "path.h"
+#include "process_tree.h"
+
+namespace bvisor {
+namespace {
+
+constexpr int kMaxSymlinks = 40;
+
+int LstatErr(const std::string& path, struct stat* st) { return lstat(path.c_str(), st) == 0 ? 0 : errno; }
+
+bool IsNumeric(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int64_t MtimeNs(const struct stat& st) { return st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec; }
+
+// Reads the real directory `path`; entries are appended to `out` unless `skip` says otherwise.
+template <typename Skip>
+int ReadRealDir(const std::string& path, std::vector<DirEntry>& out, Skip skip) {
+  DIR* d = opendir(path.c_str());
+  if (d == nullptr) return errno;
+  while (dirent* e = readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == ".." || skip(name)) continue;
+    out.push_back({std::string(name), e->d_type});
+  }
+  closedir(d);
+  return 0;
+}
+
+}  // namespace
+
+pid_t Caller::Tgid() const {
+  if (tgid == 0) {
+    char path[64];
+    std::snprintf(path, sizeof(path), "/proc/%d/status", tid);
+    UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+    char buf[1024];
+    ssize_t n = fd ? read(fd.Get(), buf, sizeof(buf) - 1) : -1;
+    if (n > 0) {
+      buf[n] = '\0';
+      if (const char* t = std::strstr(buf, "\nTgid:")) tgid = static_cast<pid_t>(std::atoi(t + 6));
+    }
+    if (tgid == 0) tgid = tid;
+  }
+  return tgid;
+}
+
+int CopyFile(const std::string& src, const std::string& dst, const struct stat& st) {
+  UniqueFd in(open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
+  if (!in) return errno;
+  UniqueFd out(open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!out) return errno;
+  off_t left = st.st_size;
+  while (left > 0) {
+    ssize_t n = copy_file_range(in.Get(), nullptr, out.Get(), nullptr, static_cast<size_t>(left), 0);
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+      n = sendfile(out.Get(), in.Get(), nullptr, static_cast<size_t>(left));
+    }
+    if (n < 0) {
+      int err = errno;
+      unlink(dst.c_str());
+      return err;
+    }
+    if (n == 0) break;  // the file shrank meanwhile
+    left -= n;
+  }
+  (void)!fchown(out.Get(), st.st_uid, st.st_gid);  // only where allowed
+  fchmod(out.Get(), st.st_mode & 07777);
+  timespec times[2] = {st.st_atim, st.st_mtim};
+  futimens(out.Get(), times);
+  return 0;
+}
+
+Vfs::Vfs(const Policy& policy, OverlayStore& store, pid_t ancestor)
+    : policy_(policy), store_(store), ancestor_(ancestor) {
+  for (const PathRule& rule : policy_.paths) {
+    if (rule.mode == PathMode::kDeny && rule.path != "/") hiding_parents_.emplace(ParentPath(rule.path));
+    if (rule.mode == PathMode::kDeny) continue;
+    for (std::string_view p = rule.path; p != "/";) {
+      p = ParentPath(p);
+      if (policy_.ModeFor(p) == PathMode::kDeny) {
+        skeleton_.emplace(p);
+        hiding_parents_.emplace(p);
+      }
+      if (p == "/") break;
+    }
+  }
+  hiding_parents_.emplace(ParentPath(store_.Root()));
+}
+
+std::string Vfs::Backing(const PathRule* rule) {
+  auto it = backing_.find(rule);
+  if (it != backing_.end()) return it->second;
+  size_t index = static_cast<size_t>(rule - policy_.paths.data());
+  std::string path = store_.PrivatePath(index);
+  private_roots_.emplace(path, rule->path);
+  backing_.emplace(rule, path);
+  return path;
+}
+
+bool Vfs::HostVisible(std::string_view vpath) const {
+  if (store_.AnyWhiteouts() && store_.IsWhiteoutOrBelow(vpath)) return false;
+  if (!store_.Opaque().empty()) {
+    for (std::string_view p = ParentPath(vpath);; p = ParentPath(p)) {
+      if (store_.IsOpaque(p)) return false;
+      if (p == "/") break;
+    }
+  }
+  return true;
+}
+
+bool Vfs::ProcVisible(const Caller& caller, std::string_view vpath) {
+  // /proc/<pid> of a process outside the sandbox is hidden: no pid namespace protects it.
+  std::string_view below = PathBelow(vpath, "/proc");
+  std::string_view first = below.substr(0, below.find('/'));
+  if (!IsNumeric(first)) return true;
+  pid_t pid = 0;
+  std::from_chars(first.data(), first.data() + first.size(), pid);
+  return pid == caller.Tgid() || pid == caller.tid || IsDescendant(pid, ancestor_);
+}
+
+Node Vfs::Lookup(const Caller& caller, std::string_view vpath) {
+  Node n;
+  n.vpath = vpath;
+  if (PathIsUnder(vpath, store_.Root())) {  // the overlay storage has no virtual name
+    last_denied_ = n.vpath;
+    return n;
+  }
+  const PathRule* rule = policy_.RuleFor(vpath);
+  n.mode = rule != nullptr ? rule->mode : PathMode::kDeny;
+  switch (n.mode) {
+    case PathMode::kDeny:
+      if (!skeleton_.empty() && skeleton_.count(n.vpath) != 0) {
+        n.mode = PathMode::kRo;
+        n.real = vpath;
+        if (LstatErr(n.real, &n.st) == 0 && S_ISDIR(n.st.st_mode)) n.layer = Layer::kHost;
+        return n;
+      }
+      last_denied_ = n.vpath;
+      return n;
+    case PathMode::kTmp: {
+      n.real = Backing(rule);
+      std::string_view below = PathBelow(vpath, rule->path);
+      if (!below.empty()) n.real = JoinPath(n.real, below);
+      if (LstatErr(n.real, &n.st) == 0) n.layer = Layer::kPrivate;
+      return n;
+    }
+    case PathMode::kRo:
+    case PathMode::kRw:
+      if (PathIsUnder(vpath, "/proc") && vpath != "/proc") {
+        if (vpath == "/proc/self" || vpath == "/proc/thread-self") {
+          n.layer = Layer::kSynthetic;
+          n.link = std::to_string(caller.Tgid());
+          if (vpath == "/proc/thread-self") n.link += "/task/" + std::to_string(caller.tid);
+          n.st.st_mode = S_IFLNK | 0777;
+          return n;
+        }
+        if (!ProcVisible(caller, vpath)) {
+          last_denied_ = n.vpath;
+          return n;
+        }
+      }
+      n.real = vpath;
+      if (LstatErr(n.real, &n.st) == 0) n.layer = Layer::kHost;
+      return n;
+    case PathMode::kCow:
+      if (store_.IsWhiteout(vpath)) return n;
+      if (store_.HasUpperDir(ParentPath(vpath)) || (vpath == "/" && store_.HasUpperDir("/"))) {
+        std::string upper = store_.UpperPath(vpath);
+        if (LstatErr(upper, &n.st) == 0) {
+          n.real = std::move(upper);
+          n.layer = Layer::kUpper;
+          return n;
+        }
+      }
+      if (!store_.Opaque().empty() && vpath != "/" && store_.IsOpaque(ParentPath(vpath))) return n;
+      n.real = vpath;
+      if (LstatErr(n.real, &n.st) == 0) n.layer = Layer::kHost;
+      return n;
+  }
+  return n;
+}
+
+ErrnoOr<std::string> Vfs::ReadLink(const Caller& caller, const Node& node) {
+  (void)caller;
+  if (node.layer == Layer::kSynthetic) return node.link;
+  if (!node.Exists() || !S_ISLNK(node.st.st_mode)) return Errno{EINVAL};
+  char buf[PATH_MAX];
+  ssize_t len = readlink(node.real.c_str(), buf, sizeof(buf));
+  if (len < 0) return Errno{errno};
+  std::string target(buf, static_cast<size_t>(len));
+  if (PathIsUnder(node.vpath, "/proc") && !target.empty() && target[0] == '/') {
+    // A magic link names the object in the host's terms: translate overlay paths back.
+    std::optional<std::string> v = VirtualFromReal(target);
+    if (!v) return Errno{ENOENT};
+    return *v;
+  }
+  return target;
+}
+
+std::optional<std::string> Vfs::VirtualFromReal(std::string_view real) const {
+  const std::string& root = store_.Root();
+  if (!PathIsUnder(real, root)) return std::string(real);
+  std::string upper = root + "/upper";
+  if (PathIsUnder(real, upper)) {
+    std::string_view below = PathBelow(real, upper);
+    return "/" + std::string(below);
+  }
+  for (const auto& [backing, rule_path] : private_roots_) {
+    if (PathIsUnder(real, backing)) {
+      std::string_view below = PathBelow(real, backing);
+      return below.empty() ? rule_path : JoinPath(rule_path, below);
+    }
+  }
+  auto it = snap_vpaths_.find(std::string(real));
+  if (it != snap_vpaths_.end()) return it->second;
+  return std::nullopt;
+}
+
+ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::string_view path, bool follow_last) {
+  if (path.empty()) return Errno{ENOENT};
+  std::string cur = path[0] == '/' ? "/" : std::string(base);
+  if (path[0] != '/' && !HostVisible(cur) && store_.IsWhiteoutOrBelow(cur)) return Errno{ENOENT};
+  bool must_be_dir = path.back() == '/';
+  std::deque<std::string> todo;
+  for (std::string_view c : SplitComponents(path)) todo.emplace_back(c);
+  int links = 0;
+  while (!todo.empty()) {
+    std::string name = std::move(todo.front());
+    todo.pop_front();
+    const bool last = todo.empty();
+    if (name == "." || name == "..") {
+      if (name == "..") cur = std::string(ParentPath(cur));
+      if (last) break;
+      continue;
+    }
+    std::string child = cur == "/" ? "/" + name : cur + "/" + name;
+    if (child.size() >= PATH_MAX) return Errno{ENAMETOOLONG};
+    Node n = Lookup(caller, child);
+    if (!n.Exists()) {
+      if (!last) return Errno{ENOENT};
+      if (n.mode == PathMode::kDeny) return Errno{ENOENT};
+      return n;
+    }
+    bool is_link = S_ISLNK(n.st.st_mode);
+    if (is_link && (!last || follow_last || must_be_dir)) {
+      if (++links > kMaxSymlinks) return Errno{ELOOP};
+      ErrnoOr<std::string> target = ReadLink(caller, n);
+      if (!target.Ok()) {
+        // A /proc magic link to a pipe, socket, memfd or deleted file: only usable as the last
+        // component, and opened through /proc itself.
+        if (!last || n.layer == Layer::kSynthetic || !PathIsUnder(n.vpath, "/proc")) return Errno{target.Error()};
+        n.layer = Layer::kMagic;
+        if (stat(n.real.c_str(), &n.st) != 0) return Errno{errno};
+        return n;
+      }
+      if (target->empty()) return Errno{ENOENT};
+      if (PathIsUnder(n.vpath, "/proc") && (*target)[0] != '/' && n.layer != Layer::kSynthetic) {
+        // pipe:[123], socket:[4], anon_inode:[eventfd]: not paths.
+        if (!last) return Errno{ENOTDIR};
+        n.layer = Layer::kMagic;
+        if (stat(n.real.c_str(), &n.st) != 0) return Errno{errno};
+        return n;
+      }
+      if ((*target)[0] == '/') cur = "/";
+      std::vector<std::string_view> parts = SplitComponents(*target);
+      bool dir_suffix = target->back() == '/';
+      for (auto it = parts.rbegin(); it != parts.rend(); ++it) todo.emplace_front(*it);
+      if (parts.empty() || dir_suffix) {
+        // "/" or "dir/": the link names a directory.
+        if (last) must_be_dir = true;
+      }
+      if (parts.empty() && last) break;
+      continue;
+    }
+    if (last) {
+      if (must_be_dir && !S_ISDIR(n.st.st_mode)) return Errno{ENOTDIR};
+      return n;
+    }
+    if (!S_ISDIR(n.st.st_mode)) return Errno{ENOTDIR};
+    cur = std::move(child);
+  }
+  // The path ended in ".", ".." or a link to a directory: the result is `cur` itself.
+  Node n = Lookup(caller, cur);
+  if (!n.Exists()) return Errno{ENOENT};
+  if (S_ISLNK(n.st.st_mode)) return Resolve(caller, "/", cur, true);
+  if (must_be_dir && !S_ISDIR(n.st.st_mode)) return Errno{ENOTDIR};
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write side.
+
+void Vfs::Changed(std::string_view parent_vpath) {
+  store_.Touch(parent_vpath);
+  if (store_.Kept()) store_.SaveState();
+}
+
+int Vfs::EnsureUpperDir(std::string_view dir_vpath) {
+  if (store_.HasUpperDir(dir_vpath)) return 0;
+  if (dir_vpath != "/") {
+    if (int err = EnsureUpperDir(ParentPath(dir_vpath)); err != 0) return err;
+  }
+  std::string upper = store_.UpperPath(dir_vpath);
+  struct stat host {};
+  bool from_host = HostVisible(dir_vpath) && stat(std::string(dir_vpath).c_str(), &host) == 0 && S_ISDIR(host.st_mode);
+  if (dir_vpath != "/") {
+    if (mkdir(upper.c_str(), 0700) != 0 && errno != EEXIST) return errno;
+  }
+  if (from_host) {
+    // Keep the directory's look (mode, owner, times) so stat in the sandbox matches the host.
+    (void)!lchown(upper.c_str(), host.st_uid, host.st_gid);
+    chmod(upper.c_str(), (host.st_mode & 07777) | S_IRWXU);
+    timespec times[2] = {host.st_atim, host.st_mtim};
+    utimensat(AT_FDCWD, upper.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  }
+  store_.NoteUpperDir(dir_vpath);
+  return 0;
+}
+
+ErrnoOr<Node> Vfs::CopyUp(const Node& node) {
+  if (int err = EnsureUpperDir(ParentPath(node.vpath)); err != 0) return Errno{err};
+  Node up = node;
+  up.real = store_.UpperPath(node.vpath);
+  up.layer = Layer::kUpper;
+  const mode_t type = node.st.st_mode & S_IFMT;
+  if (type == S_IFDIR) {
+    if (int err = EnsureUpperDir(node.vpath); err != 0) return Errno{err};
+  } else if (type == S_IFREG) {
+    // Copy next to the target, then rename: a crash never leaves a half-copied file in place.
+    std::string tmp = store_.UpperPath(ParentPath(node.vpath)) + "/.bvisor-copyup-" + std::string(BaseName(node.vpath));
+    if (int err = CopyFile(node.real, tmp, node.st); err != 0) return Errno{err};
+    if (rename(tmp.c_str(), up.real.c_str()) != 0) {
+      int err = errno;
+      unlink(tmp.c_str());
+      return Errno{err};
+    }
+    store_.AddBytes(node.st.st_size);
+  } else if (type == S_IFLNK) {
+    char buf[PATH_MAX];
+    ssize_t len = readlink(node.real.c_str(), buf, sizeof(buf) - 1);
+    if (len < 0) return Errno{errno};
+    buf[len] = '\0';
+    if (symlink(buf, up.real.c_str()) != 0) return Errno{errno};
+  } else if (type == S_IFIFO) {
+    if (mkfifo(up.real.c_str(), node.st.st_mode & 07777) != 0) return Errno{errno};
+  } else {
+    return Errno{EROFS};  // devices and sockets stay on the host
+  }
+  store_.RecordBaseline(node.vpath, node.st);
+  if (lstat(up.real.c_str(), &up.st) != 0) return Errno{errno};
+  Changed(ParentPath(node.vpath));
+  return up;
+}
+
+ErrnoOr<Node> Vfs::Writable(const Node& node) {
+  switch (node.mode) {
+    case PathMode::kDeny: return Errno{ENOENT};
+    case PathMode::kRo: return Errno{EROFS};
+    case PathMode::kRw:
+    case PathMode::kTmp: return node;
+    case PathMode::kCow:
+      if (node.layer == Layer::kUpper) {
+        Changed(ParentPath(node.vpath));
+        return node;
+      }
+      if (node.layer != Layer::kHost) return Errno{EROFS};
+      return CopyUp(node);
+  }
+  return Errno{EROFS};
+}
+
+ErrnoOr<std::string> Vfs::CreationTarget(const Node& node) {
+  switch (node.mode) {
+    case PathMode::kDeny: return Errno{ENOENT};
+    case PathMode::kRo: return Errno{EROFS};
+    case PathMode::kRw:
+    case PathMode::kTmp: return node.real;
+    case PathMode::kCow: {
+      // The parent may itself be a tmp or rw area's child only through its own rule, so here
+      // it is a cow directory that exists in the view.
+      if (int err = EnsureUpperDir(ParentPath(node.vpath)); err != 0) return Errno{err};
+      return store_.UpperPath(node.vpath);
+    }
+  }
+  return Errno{EROFS};
+}
+
+void Vfs::Created(const Node& node, bool is_dir) {
+  if (node.mode != PathMode::kCow) return;
+  store_.RemoveWhiteout(node.vpath);
+  if (is_dir) {
+    // A new directory never shows host entries: there were none, or they were deleted.
+    store_.NoteUpperDir(node.vpath);
+    store_.SetOpaque(node.vpath);
+  }
+  Changed(ParentPath(node.vpath));
+}
+
+ErrnoOr<std::vector<DirEntry>> Vfs::List(const Node& dir) {
+  std::vector<DirEntry> out;
+  if (!dir.IsDir()) return Errno{ENOTDIR};
+  auto hidden = [&](std::string_view parent, std::string_view name) {
+    std::string child = parent == "/" ? "/" + std::string(name) : std::string(parent) + "/" + std::string(name);
+    if (PathIsUnder(child, store_.Root())) return true;
+    return hiding_parents_.count(std::string(parent)) != 0 && policy_.ModeFor(child) == PathMode::kDeny &&
+           skeleton_.count(child) == 0;
+  };
+  if (dir.mode != PathMode::kCow) {
+    int err = ReadRealDir(dir.real, out, [&](std::string_view name) { return hidden(dir.vpath, name); });
+    if (err != 0) return Errno{err};
+    return out;
+  }
+  std::unordered_set<std::string> seen;
+  if (store_.HasUpperDir(dir.vpath)) {
+    int err = ReadRealDir(store_.UpperPath(dir.vpath), out, [&](std::string_view name) {
+      return name.substr(0, 15) == ".bvisor-copyup-" || hidden(dir.vpath, name);
+    });
+    if (err != 0) return Errno{err};
+    for (const DirEntry& e : out) seen.insert(e.name);
+  }
+  if (!store_.IsOpaque(dir.vpath) && HostVisible(dir.vpath)) {
+    struct stat host {};
+    if (stat(dir.vpath.c_str(), &host) == 0 && S_ISDIR(host.st_mode)) {
+      ReadRealDir(dir.vpath, out, [&](std::string_view name) {
+        if (seen.count(std::string(name)) != 0 || hidden(dir.vpath, name)) return true;
+        std::string child = dir.vpath == "/" ? "/" + std::string(name) : dir.vpath + "/" + std::string(name);
+        return store_.IsWhiteout(child);
+      });
+    }
+  }
+  return out;
+}
+
+bool Vfs::NeedsMergedView(const Node& dir) const {
+  if (hiding_parents_.count(dir.vpath) != 0) return true;
+  if (dir.mode != PathMode::kCow) return false;
+  if (!store_.HasUpperDir(dir.vpath)) return store_.AnyWhiteouts() && store_.Generation(dir.vpath) != 0;
+  // Only the upper directory holds anything: it is the listing.
+  return !store_.IsOpaque(dir.vpath);
+}
+
+ErrnoOr<UniqueFd> Vfs::OpenDirectory(const Node& dir, int flags) {
+  flags = (flags & (O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_DIRECTORY | O_PATH | O_LARGEFILE)) | O_RDONLY | O_NOCTTY;
+  if (!NeedsMergedView(dir)) {
+    UniqueFd fd(open(dir.real.c_str(), flags));
+    if (!fd) return Errno{errno};
+    return fd;
+  }
+  struct stat host {};
+  int64_t host_mtime = stat(dir.vpath.c_str(), &host) == 0 ? MtimeNs(host) : 0;
+  uint64_t generation = store_.Generation(dir.vpath);
+  auto cached = snapshots_.find(dir.vpath);
+  if (cached == snapshots_.end() || cached->second.generation != generation ||
+      cached->second.host_mtime_ns != host_mtime) {
+    ErrnoOr<std::vector<DirEntry>> entries = List(dir);
+    if (!entries.Ok()) return Errno{entries.Error()};
+    std::string snap = store_.SnapshotDir();
+    if (mkdir(snap.c_str(), 0700) != 0) return Errno{errno};
+    for (const DirEntry& e : *entries) {
+      // Placeholders carry only the name and the type: getdents is all they serve.
+      std::string p = snap + "/" + e.name;
+      switch (e.type) {
+        case DT_DIR: mkdir(p.c_str(), 0700); break;
+        case DT_LNK: (void)!symlink(".", p.c_str()); break;
+        case DT_FIFO: mkfifo(p.c_str(), 0600); break;
+        default: close(open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)); break;
+      }
+    }
+    chmod(snap.c_str(), dir.st.st_mode & 07777);
+    snap_vpaths_[snap] = dir.vpath;
+    snapshots_[dir.vpath] = Snapshot{generation, host_mtime, snap};
+    cached = snapshots_.find(dir.vpath);
+  }
+  UniqueFd fd(open(cached->second.real.c_str(), flags));
+  if (!fd) return Errno{errno};
+  return fd;
+}
+
+int Vfs::Remove(const Node& node, bool is_dir) {
+  if (!node.Exists()) return ENOENT;
+  if (is_dir != S_ISDIR(node.st.st_mode)) return is_dir ? ENOTDIR : EISDIR;
+  switch (node.mode) {
+    case PathMode::kDeny: return ENOENT;
+    case PathMode::kRo: return EROFS;
+    case PathMode::kRw:
+    case PathMode::kTmp:
+      if ((is_dir ? rmdir(node.real.c_str()) : unlink(node.real.c_str())) != 0) return errno;
+      return 0;
+    case PathMode::kCow: break;
+  }
+  if (is_dir) {
+    ErrnoOr<std::vector<DirEntry>> entries = List(node);
+    if (!entries.Ok()) return entries.Error();
+    if (!entries->empty()) return ENOTEMPTY;
+  }
+  bool on_host = node.layer == Layer::kHost;
+  if (node.layer == Layer::kUpper) {
+    if (is_dir) {
+      // Hidden leftovers (copy-up temporaries) must not keep rmdir from succeeding.
+      if (int err = RemoveTree(node.real); err != 0) return err;
+    } else if (unlink(node.real.c_str()) != 0) {
+      return errno;
+    }
+    struct stat host {};
+    on_host = HostVisible(node.vpath) && lstat(node.vpath.c_str(), &host) == 0;
+  }
+  if (is_dir) {
+    store_.ForgetUpperDir(node.vpath);
+    store_.ForgetBelow(node.vpath);
+  }
+  if (on_host) store_.AddWhiteout(node.vpath);
+  Changed(ParentPath(node.vpath));
+  return 0;
+}
+
+int Vfs::Rename(const Node& from, const Node& to, unsigned flags) {
+  if (!from.Exists()) return ENOENT;
+  if (from.mode != to.mode) return EXDEV;  // like two mounts
+  const bool exchange = (flags & RENAME_EXCHANGE) != 0;
+  if ((flags & RENAME_NOREPLACE) != 0 && to.Exists()) return EEXIST;
+  if (exchange && !to.Exists()) return ENOENT;
+  if (from.vpath == to.vpath) return 0;
+  if (PathIsUnder(to.vpath, from.vpath)) return EINVAL;
+  switch (from.mode) {
+    case PathMode::kDeny: return ENOENT;
+    case PathMode::kRo: return EROFS;
+    case PathMode::kRw:
+    case PathMode::kTmp: {
+      std::string dst = to.Exists() ? to.real : to.real;
+      if (renameat2(AT_FDCWD, from.real.c_str(), AT_FDCWD, dst.c_str(), flags) != 0) return errno;
+      return 0;
+    }
+    case PathMode::kCow: break;
+  }
+  const bool from_dir = S_ISDIR(from.st.st_mode);
+  if (to.Exists() && !exchange) {
+    const bool to_dir = S_ISDIR(to.st.st_mode);
+    if (from_dir && !to_dir) return ENOTDIR;
+    if (!from_dir && to_dir) return EISDIR;
+    if (to_dir) {
+      ErrnoOr<std::vector<DirEntry>> entries = List(to);
+      if (!entries.Ok()) return entries.Error();
+      if (!entries->empty()) return ENOTEMPTY;
+    }
+  }
+  // A directory that has host contents cannot move without copying them all: answer like
+  // overlayfs does, so mv(1) and friends fall back to copy and delete.
+  auto has_host_part = [&](const Node& n) {
+    if (!S_ISDIR(n.st.st_mode)) return false;
+    if (n.layer == Layer::kHost) return true;
+    return !store_.IsOpaque(n.vpath);
+  };
+  if (has_host_part(from) || (exchange && has_host_part(to))) return EXDEV;
+  ErrnoOr<Node> src = Writable(from);
+  if (!src.Ok()) return src.Error();
+  std::string dst_real;
+  if (exchange) {
+    ErrnoOr<Node> dst = Writable(to);
+    if (!dst.Ok()) return dst.Error();
+    dst_real = dst->real;
+  } else {
+    if (int err = EnsureUpperDir(ParentPath(to.vpath)); err != 0) return err;
+    dst_real = store_.UpperPath(to.vpath);
+    if (to.Exists() && to.layer == Layer::kUpper && S_ISDIR(to.st.st_mode)) RemoveTree(to.real);
+  }
+  if (renameat2(AT_FDCWD, src->real.c_str(), AT_FDCWD, dst_real.c_str(), exchange ? RENAME_EXCHANGE : 0) != 0) {
+    return errno;
+  }
+  if (!exchange) {
+    struct stat host {};
+    if (HostVisible(from.vpath) && lstat(from.vpath.c_str(), &host) == 0) store_.AddWhiteout(from.vpath);
+    store_.RemoveWhiteout(to.vpath);
+    if (from_dir) {
+      // Move the directory's bookkeeping with it.
+      store_.ForgetUpperDir(from.vpath);
+      store_.ForgetBelow(from.vpath);
+      store_.NoteUpperDir(to.vpath);
+      store_.SetOpaque(to.vpath);
+      // Subdirectories of a moved upper-only tree are upper-only too.
+      std::vector<std::string> stack{to.vpath};
+      while (!stack.empty()) {
+        std::string d = std::move(stack.back());
+        stack.pop_back();
+        std::vector<DirEntry> subs;
+        ReadRealDir(store_.UpperPath(d), subs, [](std::string_view) { return false; });
+        for (const DirEntry& e : subs) {
+          if (e.type != DT_DIR) continue;
+          std::string sub = d + "/" + e.name;
+          store_.NoteUpperDir(sub);
+          store_.SetOpaque(sub);
+          stack.push_back(sub);
+        }
+      }
+    }
+  }
+  Changed(ParentPath(from.vpath));
+  Changed(ParentPath(to.vpath));
+  return 0;
+}
+
+}  // namespace bvisor
