@@ -7,6 +7,11 @@ else
   id nobody >/dev/null 2>&1 || { echo "no user nobody: skipped"; exit 77; }
   user_run() { setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env -- env PATH=/usr/bin:/bin "$@"; }
 fi
+# The build tree may sit below a directory nobody cannot enter (e.g. /root): work elsewhere,
+# outside /tmp and /var/tmp, which the default policy makes private.
+SCRATCH=$(mktemp -d /var/lib/bvisor-it-unprivileged.XXXXXX)
+chmod 755 "$SCRATCH"
+trap 'rm -rf "$SCRATCH"' EXIT
 cp "$BVISOR" "$SCRATCH/bvisor"
 chmod 755 "$SCRATCH/bvisor"
 mkdir -p "$SCRATCH/data"
