@@ -99,7 +99,7 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
   const int done = a.NewLabel(), eperm = a.NewLabel(), notify = a.NewLabel();
   const int ioctl = a.NewLabel(), clone = a.NewLabel(), personality = a.NewLabel();
   const int seccomp = a.NewLabel(), socket = a.NewLabel(), self_only = a.NewLabel();
-  const int sendto = a.NewLabel();
+  const int sendto = a.NewLabel(), ebusy = a.NewLabel();
 
   // A foreign ABI is left to the libseccomp part, which kills it.
   a.Load(kArchOffset);
@@ -147,7 +147,7 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
   a.Load(ArgLow(0));
   a.JumpIfNotEqual(SECCOMP_SET_MODE_FILTER, seccomp_other);
   a.Load(ArgLow(1));
-  a.JumpIfAnySet(SECCOMP_FILTER_FLAG_NEW_LISTENER, eperm);
+  a.JumpIfAnySet(SECCOMP_FILTER_FLAG_NEW_LISTENER, ebusy);
   a.Bind(seccomp_other);
   a.Goto(done);
 
@@ -176,6 +176,8 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
 
   a.Bind(eperm);
   a.Ret(RetErrno(EPERM));
+  a.Bind(ebusy);
+  a.Ret(RetErrno(EBUSY));
   a.Bind(notify);
   a.Ret(SECCOMP_RET_USER_NOTIF);
   a.Bind(done);

@@ -176,7 +176,7 @@ std::string StageMessage(const Handover& h) {
                "run nested inside syd, another bvisor, or a container runtime that intercepts syscalls";
       }
       return "seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER) failed: " + err +
-             ": seccomp user notification unavailable (kernel older than 5.0, seccomp disabled, or a "
+             ": seccomp user notification unavailable (kernel older than 5.14, seccomp disabled, or a "
              "container profile that forbids seccomp(2))";
   }
   return err;

@@ -77,7 +77,7 @@ OverlayStore::OverlayStore(const std::string& dir, bool keep) : keep_(keep) {
   } else {
     if (mkdir(base.c_str(), 0700) != 0 && errno != EEXIST) Fail("cannot create " + base, errno);
     if (!DirIsEmpty(base)) {
-      throw std::runtime_error(base + ": the overlay directory must be new or empty (it holds " +
+      throw std::invalid_argument(base + ": the overlay directory must be new or empty (it holds " +
                                (access((base + "/" + kMarkerFile).c_str(), F_OK) == 0
                                     ? "an earlier overlay; review it with 'bvisor diff', then apply or discard it)"
                                     : "other files)"));

@@ -190,7 +190,8 @@ class Parser {
     if (!doc.is_object()) return Fail("/", "expected an object");
     std::vector<std::string_view> required = {"version"};
     if (require_description_) required.push_back("description");
-    if (!CheckKeys(doc, "/", {"version", "name", "description", "extends", "paths", "overlay"}, required)) {
+    if (!CheckKeys(doc, "/", {"version", "name", "description", "extends", "paths", "overlay", "network", "env", "limits"},
+                   required)) {
       return false;
     }
 
@@ -217,13 +218,26 @@ class Parser {
       if (!it->is_string() || it->get<std::string>() != kDefaultName) {
         return Fail("/extends", "expected \"default\"");
       }
-      policy->paths = DefaultPolicy(ctx_).paths;
+      Policy base = DefaultPolicy(ctx_);
+      policy->paths = std::move(base.paths);
+      policy->env = std::move(base.env);
+    } else {
+      policy->env.deny = DefaultSecretEnvPatterns();
     }
     if (auto it = doc.find("paths"); it != doc.end()) {
       if (!ParsePaths(*it, &policy->paths)) return false;
     }
     if (auto it = doc.find("overlay"); it != doc.end()) {
       if (!ParseOverlay(*it, &policy->keep_overlay)) return false;
+    }
+    if (auto it = doc.find("network"); it != doc.end()) {
+      if (!ParseNetwork(*it, &policy->network)) return false;
+    }
+    if (auto it = doc.find("env"); it != doc.end()) {
+      if (!ParseEnv(*it, &policy->env)) return false;
+    }
+    if (auto it = doc.find("limits"); it != doc.end()) {
+      if (!ParseLimits(*it, &policy->limits)) return false;
     }
     return true;
   }
@@ -276,6 +290,87 @@ class Parser {
       std::string dir;
       if (!ParseExpandedPath(*it, "/overlay/keep", &dir)) return false;
       *keep = std::move(dir);
+    }
+    return true;
+  }
+
+  bool ParseStrings(const json& value, const std::string& pointer, std::vector<std::string>* out) {
+    if (!value.is_array()) return Fail(pointer, "expected an array of strings");
+    out->clear();
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (!value[i].is_string()) return Fail(pointer + "/" + std::to_string(i), "expected a string");
+      out->push_back(value[i].get<std::string>());
+    }
+    return true;
+  }
+
+  bool ParseNetwork(const json& network, NetworkPolicy* out) {
+    if (!network.is_object()) return Fail("/network", "expected an object");
+    if (!CheckKeys(network, "/network", {"mode", "allow"}, {})) return false;
+    if (auto it = network.find("mode"); it != network.end()) {
+      bool found = false;
+      for (NetworkMode m : {NetworkMode::kNone, NetworkMode::kLoopback, NetworkMode::kAllow, NetworkMode::kHost}) {
+        if (it->is_string() && it->get<std::string>() == NetworkModeName(m)) {
+          out->mode = m;
+          found = true;
+        }
+      }
+      if (!found) return Fail("/network/mode", "expected one of none, loopback, allow, host");
+    }
+    if (auto it = network.find("allow"); it != network.end()) {
+      if (!ParseStrings(*it, "/network/allow", &out->allow)) return false;
+    }
+    return true;
+  }
+
+  bool ParseEnv(const json& env, EnvPolicy* out) {
+    if (!env.is_object()) return Fail("/env", "expected an object");
+    if (!CheckKeys(env, "/env", {"clear", "keep", "deny", "set"}, {})) return false;
+    if (auto it = env.find("clear"); it != env.end()) {
+      if (!it->is_boolean()) return Fail("/env/clear", "expected true or false");
+      out->clear = it->get<bool>();
+    }
+    if (auto it = env.find("keep"); it != env.end()) {
+      if (!ParseStrings(*it, "/env/keep", &out->keep)) return false;
+    }
+    if (auto it = env.find("deny"); it != env.end()) {
+      if (!ParseStrings(*it, "/env/deny", &out->deny)) return false;
+    }
+    if (auto it = env.find("set"); it != env.end()) {
+      if (!it->is_object()) return Fail("/env/set", "expected an object of strings");
+      for (const auto& [key, value] : it->items()) {
+        if (!value.is_string()) return Fail("/env/set/" + key, "expected a string");
+        out->set.emplace_back(key, value.get<std::string>());
+      }
+    }
+    return true;
+  }
+
+  bool ParseLimits(const json& limits, Limits* out) {
+    if (!limits.is_object()) return Fail("/limits", "expected an object");
+    if (!CheckKeys(limits, "/limits",
+                   {"cpu_seconds", "memory_bytes", "file_size_bytes", "open_files", "processes", "overlay_bytes",
+                    "timeout_seconds"},
+                   {})) {
+      return false;
+    }
+    struct Field {
+      const char* key;
+      std::optional<uint64_t>* slot;
+    } fields[] = {{"cpu_seconds", &out->cpu_seconds},     {"memory_bytes", &out->memory_bytes},
+                  {"file_size_bytes", &out->file_size_bytes}, {"open_files", &out->open_files},
+                  {"processes", &out->processes},         {"overlay_bytes", &out->overlay_bytes}};
+    for (const Field& f : fields) {
+      auto it = limits.find(f.key);
+      if (it == limits.end()) continue;
+      if (!it->is_number_unsigned() || it->get<uint64_t>() == 0) {
+        return Fail(std::string("/limits/") + f.key, "expected a positive integer");
+      }
+      *f.slot = it->get<uint64_t>();
+    }
+    if (auto it = limits.find("timeout_seconds"); it != limits.end()) {
+      if (!it->is_number() || it->get<double>() <= 0) return Fail("/limits/timeout_seconds", "expected a positive number");
+      out->timeout_seconds = it->get<double>();
     }
     return true;
   }
@@ -397,6 +492,25 @@ std::string_view PathModeName(PathMode mode) {
   return "deny";  // unreachable: the switch is exhaustive
 }
 
+std::string_view NetworkModeName(NetworkMode mode) {
+  switch (mode) {
+    case NetworkMode::kNone: return "none";
+    case NetworkMode::kLoopback: return "loopback";
+    case NetworkMode::kAllow: return "allow";
+    case NetworkMode::kHost: return "host";
+  }
+  return "none";
+}
+
+const std::vector<std::string>& DefaultSecretEnvPatterns() {
+  static const std::vector<std::string> patterns = {
+      "*TOKEN*", "*SECRET*", "*PASSWORD*", "*PASSWD*", "*_KEY", "*_KEY_*", "*APIKEY*", "*API_KEY*",
+      "*CREDENTIAL*", "*PRIVATE*", "AWS_*", "AZURE_*", "GOOGLE_APPLICATION_CREDENTIALS", "GCLOUD_*",
+      "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_*TOKEN*", "NPM_TOKEN", "PYPI_*", "DOCKER_AUTH*", "SSH_AUTH_SOCK",
+      "GPG_AGENT_INFO", "KUBECONFIG", "VAULT_*", "DATABASE_URL", "*_DSN"};
+  return patterns;
+}
+
 std::optional<PathMode> ParsePathMode(std::string_view name) {
   for (PathMode mode : {PathMode::kDeny, PathMode::kRo, PathMode::kRw, PathMode::kCow, PathMode::kTmp}) {
     if (PathModeName(mode) == name) return mode;
@@ -439,6 +553,7 @@ Policy DefaultPolicy(const PolicyContext& ctx) {
   Policy policy;
   policy.name = std::string(kDefaultName);
   policy.description = std::string(kDefaultDescription);
+  policy.env.deny = DefaultSecretEnvPatterns();
   for (const DefaultRule& entry : kDefaultRules) {
     PathRule rule{{}, entry.mode};
     std::string unused;
@@ -465,6 +580,23 @@ nlohmann::json PolicyToJson(const Policy& policy) {
       {"paths", std::move(paths)},
   };
   if (policy.keep_overlay) out["overlay"] = {{"keep", *policy.keep_overlay}};
+  out["network"] = {{"mode", std::string(NetworkModeName(policy.network.mode))}, {"allow", policy.network.allow}};
+  json set = json::object();
+  for (const auto& [k, v] : policy.env.set) set[k] = v;
+  out["env"] = {{"clear", policy.env.clear}, {"keep", policy.env.keep}, {"deny", policy.env.deny}, {"set", set}};
+  json limits = json::object();
+  const Limits& l = policy.limits;
+  auto put = [&](const char* key, const std::optional<uint64_t>& v) {
+    if (v) limits[key] = *v;
+  };
+  put("cpu_seconds", l.cpu_seconds);
+  put("memory_bytes", l.memory_bytes);
+  put("file_size_bytes", l.file_size_bytes);
+  put("open_files", l.open_files);
+  put("processes", l.processes);
+  put("overlay_bytes", l.overlay_bytes);
+  if (l.timeout_seconds) limits["timeout_seconds"] = *l.timeout_seconds;
+  out["limits"] = limits;
   return out;
 }
 

@@ -45,6 +45,7 @@ namespace {
 
 constexpr int kExitTimeout = 124;
 constexpr int kExitInternal = 125;
+constexpr int kExitUsage = 2;
 
 // Answers one notification. Every path that does not reply leaves the tracee blocked, so each
 // Reply kind maps to exactly one response.
@@ -117,6 +118,9 @@ int RunSandbox(const RunOptions& options) {
     filter = BuildFilter(FilterOptions{});
     std::string keep = options.keep_dir.value_or(options.policy.keep_overlay.value_or(""));
     store.emplace(keep, !keep.empty());
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "bvisor: " << e.what() << "\n";
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "bvisor: " << e.what() << "\n";
     return kExitInternal;

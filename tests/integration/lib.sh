@@ -4,10 +4,22 @@ set -uo pipefail
 
 : "${BVISOR:?BVISOR must point at the bvisor binary}"
 TEST_NAME=$(basename "$0" .sh)
-# Not under /tmp: the default policy gives the sandbox a private /tmp.
-SCRATCH=$(mktemp -d "${SCRATCH_ROOT:-$PWD}/it-${TEST_NAME}.XXXXXX")
+# Test trees must be visible in the sandbox: not under /tmp, /var/tmp or /dev/shm, which the
+# default policy makes private (a checkout under /tmp would otherwise hide its own build).
+scratch_root=${SCRATCH_ROOT:-$PWD}
+case "$scratch_root/" in
+  /tmp/* | /var/tmp/* | /dev/shm/*) scratch_root="${HOME:-/root}/.cache/bvisor-tests" ;;
+esac
+mkdir -p "$scratch_root"
+SCRATCH=$(mktemp -d "$scratch_root/it-${TEST_NAME}.XXXXXX")
 chmod 755 "$SCRATCH"
 trap 'rm -rf "$SCRATCH"' EXIT
+# Helper programs are copied next to the test data for the same reason.
+if [ -n "${HELPERS:-}" ] && [ -d "$HELPERS" ]; then
+  mkdir -p "$SCRATCH/helpers"
+  find "$HELPERS" -maxdepth 1 -type f -perm -u+x -exec cp {} "$SCRATCH/helpers/" \;
+  HELPERS="$SCRATCH/helpers"
+fi
 failures=0
 checks=0
 
