@@ -96,10 +96,10 @@ class Assembler {
 // syscalls by number) when nothing here matched.
 std::vector<sock_filter> Prologue(const FilterOptions& options) {
   Assembler a;
-  const int done = a.NewLabel(), eperm = a.NewLabel(), notify = a.NewLabel();
+  const int done = a.NewLabel(), eperm = a.NewLabel(), ebusy = a.NewLabel(), notify = a.NewLabel();
   const int ioctl = a.NewLabel(), clone = a.NewLabel(), personality = a.NewLabel();
-  const int seccomp = a.NewLabel(), socket = a.NewLabel(), self_only = a.NewLabel();
-  const int sendto = a.NewLabel(), ebusy = a.NewLabel();
+  const int seccomp = a.NewLabel(), socket = a.NewLabel(), prlimit = a.NewLabel();
+  const int sendto = a.NewLabel(), sendmsg = a.NewLabel(), sendmmsg = a.NewLabel();
 
   // A foreign ABI is left to the libseccomp part, which kills it.
   a.Load(kArchOffset);
@@ -113,8 +113,18 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
       case FilterRule::kPersonality: a.JumpIfEqual(nr, personality); break;
       case FilterRule::kSeccomp: a.JumpIfEqual(nr, seccomp); break;
       case FilterRule::kSocket: a.JumpIfEqual(nr, socket); break;
-      case FilterRule::kSelfOnly: a.JumpIfEqual(nr, self_only); break;
       case FilterRule::kSendto: a.JumpIfEqual(nr, sendto); break;
+      case FilterRule::kSendmsg: a.JumpIfEqual(nr, nr == SYS_sendmmsg ? sendmmsg : sendmsg); break;
+      case FilterRule::kFork:
+        if (options.count_processes) a.JumpIfEqual(nr, notify);
+        break;
+      case FilterRule::kRlimit:
+        if (options.guard_rlimits) {
+          a.JumpIfEqual(nr, notify);
+        } else if (nr == SYS_prlimit64) {
+          a.JumpIfEqual(nr, prlimit);
+        }
+        break;
       case FilterRule::kAllow:
       case FilterRule::kNotify:
       case FilterRule::kErrno: break;
@@ -130,6 +140,10 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
   a.Bind(clone);
   a.Load(ArgLow(0));
   a.JumpIfAnySet(kCloneNewFlags, eperm);
+  if (options.count_processes) {
+    a.JumpIfAnySet(CLONE_THREAD, done);  // threads are not processes
+    a.Goto(notify);
+  }
   a.Goto(done);
 
   // personality(0) sets the default, 0xffffffff only queries; anything else (READ_IMPLIES_EXEC,
@@ -143,12 +157,10 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
   // A second listener in the same filter chain fails with EBUSY in the kernel anyway; refuse
   // it up front so a nested supervisor cannot even try.
   a.Bind(seccomp);
-  const int seccomp_other = a.NewLabel();
   a.Load(ArgLow(0));
-  a.JumpIfNotEqual(SECCOMP_SET_MODE_FILTER, seccomp_other);
+  a.JumpIfNotEqual(SECCOMP_SET_MODE_FILTER, done);
   a.Load(ArgLow(1));
   a.JumpIfAnySet(SECCOMP_FILTER_FLAG_NEW_LISTENER, ebusy);
-  a.Bind(seccomp_other);
   a.Goto(done);
 
   a.Bind(socket);
@@ -160,7 +172,8 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
   }
   a.Ret(RetErrno(EACCES));
 
-  a.Bind(self_only);
+  // prlimit64 on another process (without a guard, the caller's own limits are its business).
+  a.Bind(prlimit);
   a.Load(ArgLow(0));
   a.JumpIfNotEqual(0, eperm);
   a.Load(ArgHigh(0));
@@ -172,6 +185,16 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
   a.JumpIfNotEqual(0, notify);
   a.Load(ArgHigh(4));
   a.JumpIfNotEqual(0, notify);
+  a.Goto(done);
+
+  // TCP Fast Open connects wherever msg_name says: refused unless the network is unrestricted.
+  a.Bind(sendmsg);
+  a.Load(ArgLow(2));
+  if (!options.network_host) a.JumpIfAnySet(MSG_FASTOPEN, eperm);
+  a.Goto(done);
+  a.Bind(sendmmsg);
+  a.Load(ArgLow(3));
+  if (!options.network_host) a.JumpIfAnySet(MSG_FASTOPEN, eperm);
   a.Goto(done);
 
   a.Bind(eperm);
@@ -207,8 +230,10 @@ std::vector<sock_filter> NumberPart() {
       case FilterRule::kIoctl:
       case FilterRule::kPersonality:
       case FilterRule::kSeccomp:
-      case FilterRule::kSelfOnly:
-      case FilterRule::kSendto: action = SCMP_ACT_ALLOW; break;
+      case FilterRule::kSendto:
+      case FilterRule::kSendmsg:
+      case FilterRule::kFork:
+      case FilterRule::kRlimit: action = SCMP_ACT_ALLOW; break;
     }
     Check(seccomp_rule_add(ctx, action, row.nr, 0), "seccomp_rule_add");
   }

@@ -10,7 +10,10 @@
 namespace bvisor {
 
 struct FilterOptions {
-  bool network_ip = false;  // AF_INET/AF_INET6 sockets allowed (network modes other than none)
+  bool network_ip = false;       // AF_INET/AF_INET6 sockets notified (network modes other than none)
+  bool network_host = false;     // no restriction on IP traffic (network mode host)
+  bool count_processes = false;  // fork/vfork/clone (not threads) notified for limits.processes
+  bool guard_rlimits = false;    // setrlimit/prlimit64 notified so limits cannot be raised
 };
 
 // The program, or throws std::runtime_error naming the failing libseccomp call.

@@ -48,6 +48,8 @@ BVISOR_HANDLER(HandlePidfdOpen);
 BVISOR_HANDLER(HandleSocket);
 BVISOR_HANDLER(HandleConnect);     // connect, bind
 BVISOR_HANDLER(HandleSendto);
+BVISOR_HANDLER(HandleFork);        // fork, vfork, clone (processes, not threads): limits.processes
+BVISOR_HANDLER(HandleSetrlimit);   // setrlimit, prlimit64: never above the policy's limits
 
 #undef BVISOR_HANDLER
 

@@ -15,7 +15,12 @@
 #include <cstring>
 #include <string>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+
 #include "handlers.h"
+#include "network.h"
 #include "process_tree.h"
 #include "sandbox.h"
 #include "tracee_memory.h"
@@ -111,7 +116,116 @@ bool MakeUnixAddress(const std::string& real, bool for_bind, UnixAddress& out) {
   return true;
 }
 
+// connect/bind of an IP socket on the supervisor's own reference, after the network policy.
+Reply IpConnect(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, int ours, sockaddr_storage& addr,
+                socklen_t len) {
+  const bool bind_call = row.nr == SYS_bind;
+  auto* sa = reinterpret_cast<sockaddr*>(&addr);
+  int port = 0;
+  std::string where = AddressString(sa, len, &port);
+  const char* op = bind_call ? "bind" : "connect";
+  if (bind_call) {
+    if (sb.network.Mode() != NetworkMode::kHost && !IsLoopback(sa, len)) {
+      // A server asking for every interface gets loopback only; other addresses are refused.
+      bool any = false;
+      if (addr.ss_family == AF_INET) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&addr);
+        any = in->sin_addr.s_addr == htonl(INADDR_ANY);
+        if (any) in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      } else {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&addr);
+        any = IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
+        if (any) in6->sin6_addr = in6addr_loopback;
+      }
+      if (!any) {
+        sb.report.AddNetwork(where, port, op, false);
+        return sb.Deny(n, row, where + ":" + std::to_string(port), EADDRNOTAVAIL, "binds only on loopback");
+      }
+    }
+    sb.report.AddNetwork(where, port, op, true);
+    if (!sb.StillValid(n)) return Reply::Handled();
+    return bind(ours, sa, len) == 0 ? Reply::Value(0) : Reply::Error(errno);
+  }
+  bool allowed = sb.network.AllowsConnect(sa, len);
+  sb.report.AddNetwork(where, port, op, allowed);
+  if (!allowed) return sb.Deny(n, row, where + ":" + std::to_string(port), EACCES, "network policy");
+  if (!sb.StillValid(n)) return Reply::Handled();
+  // The supervisor connects on the shared file description without blocking its loop for
+  // long: a blocking caller waits here for the handshake (bounded), a non-blocking one does not.
+  int fl = fcntl(ours, F_GETFL);
+  fcntl(ours, F_SETFL, fl | O_NONBLOCK);
+  int rc = connect(ours, sa, len);
+  int err = rc == 0 ? 0 : errno;
+  if (err == EINPROGRESS && (fl & O_NONBLOCK) == 0) {
+    pollfd p{ours, POLLOUT, 0};
+    if (poll(&p, 1, 10000) == 1) {
+      socklen_t sl = sizeof(err);
+      getsockopt(ours, SOL_SOCKET, SO_ERROR, &err, &sl);
+    } else {
+      err = ETIMEDOUT;
+    }
+  }
+  fcntl(ours, F_SETFL, fl);
+  return err == 0 ? Reply::Value(0) : Reply::Error(err);
+}
+
+constexpr uint64_t kRescanEvery = 32;
+
 }  // namespace
+
+Reply HandleFork(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  const std::optional<uint64_t>& limit = sb.policy.limits.processes;
+  if (!limit) return Reply::Continue();  // TOCTOU: only reached when counting; register-only
+  if (sb.process_estimate >= *limit || ++sb.forks_since_scan >= kRescanEvery) {
+    sb.process_estimate = Descendants(sb.ancestor).size();
+    sb.forks_since_scan = 0;
+    sb.report.peak_processes = std::max<int>(sb.report.peak_processes, static_cast<int>(sb.process_estimate));
+  }
+  if (sb.process_estimate >= *limit) {
+    sb.report.limit = "processes";
+    return sb.Deny(n, row, "", EAGAIN, "limits.processes reached");
+  }
+  ++sb.process_estimate;
+  sb.report.peak_processes = std::max<int>(sb.report.peak_processes, static_cast<int>(sb.process_estimate));
+  // TOCTOU: clone's flags are registers (checked in BPF); nothing was read from memory.
+  return Reply::Continue();
+}
+
+Reply HandleSetrlimit(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  const pid_t tid = static_cast<pid_t>(n.pid);
+  const bool is_prlimit = row.nr == SYS_prlimit64;
+  pid_t target = is_prlimit ? Arg(n, 0) : 0;
+  if (target != 0 && target != TgidOf(tid)) return sb.Deny(n, row, "", EPERM, "limits of another process");
+  int resource = Arg(n, is_prlimit ? 1 : 0);
+  uint64_t new_addr = n.data.args[is_prlimit ? 2 : 1];
+  uint64_t old_addr = is_prlimit ? n.data.args[3] : 0;
+  rlimit wanted{};
+  if (new_addr != 0) {
+    if (int err = ReadTraceeMemory(tid, new_addr, &wanted, sizeof(wanted)); err != 0) return Reply::Error(err);
+    const Limits& l = sb.policy.limits;
+    std::optional<uint64_t> cap;
+    switch (resource) {
+      case RLIMIT_CPU: cap = l.cpu_seconds; break;
+      case RLIMIT_AS: cap = l.memory_bytes; break;
+      case RLIMIT_FSIZE: cap = l.file_size_bytes; break;
+      case RLIMIT_NOFILE: cap = l.open_files; break;
+      case RLIMIT_CORE: cap = 0; break;
+      default: break;
+    }
+    if (cap && (wanted.rlim_cur > *cap || wanted.rlim_max > *cap)) {
+      return sb.Deny(n, row, "", EPERM, "raising a limit above the policy");
+    }
+  }
+  rlimit old{};
+  // Performed with our copy of the new value, on the caller's own process.
+  if (prlimit(TgidOf(tid), static_cast<__rlimit_resource>(resource), new_addr != 0 ? &wanted : nullptr, &old) != 0) {
+    return Reply::Error(errno);
+  }
+  if (old_addr != 0) {
+    if (int err = WriteTraceeMemory(tid, old_addr, &old, sizeof(old)); err != 0) return Reply::Error(err);
+  }
+  return Reply::Value(0);
+}
 
 Reply HandleKill(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   const pid_t caller = static_cast<pid_t>(n.pid);
@@ -172,8 +286,16 @@ Reply HandlePidfdOpen(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row
   return Reply::InjectFd(UniqueFd(fd), true);  // pidfds are always close-on-exec
 }
 
-Reply HandleSocket(Sandbox& sb, const seccomp_notif& n, const SyscallRow&) {
+Reply HandleSocket(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   int domain = Arg(n, 0), type = Arg(n, 1), protocol = Arg(n, 2);
+  if (domain == AF_INET || domain == AF_INET6) {
+    int kind = type & 0xf;
+    // Datagrams can name any destination in sendmsg(2), which bvisor does not see: outside
+    // network mode host only TCP exists.
+    if (kind != SOCK_STREAM && sb.network.Mode() != NetworkMode::kHost) {
+      return sb.Deny(n, row, "", EACCES, "only TCP sockets unless the network mode is host");
+    }
+  }
   UniqueFd fd(socket(domain, type | SOCK_CLOEXEC, protocol));
   if (!fd) return Reply::Error(errno);
   struct stat st {};
@@ -198,7 +320,8 @@ Reply HandleConnect(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) 
   auto it = sb.sockets.find(ino);
   if (it == sb.sockets.end()) return sb.Deny(n, row, "", EACCES, "socket not created through bvisor");
   const int ours = it->second.Get();
-  if (addr.ss_family != AF_UNIX) return sb.Deny(n, row, "", EAFNOSUPPORT, "network access is off");
+  if (addr.ss_family == AF_INET || addr.ss_family == AF_INET6) return IpConnect(sb, n, row, ours, addr, len);
+  if (addr.ss_family != AF_UNIX) return sb.Deny(n, row, "", EAFNOSUPPORT, "address family not supported");
   auto* un = reinterpret_cast<sockaddr_un*>(&addr);
   size_t path_len = len - offsetof(sockaddr_un, sun_path);
   if (len == sizeof(sa_family_t)) {  // unnamed: autobind
@@ -256,7 +379,20 @@ Reply HandleSendto(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   sockaddr_storage addr{};
   const pid_t tid = static_cast<pid_t>(n.pid);
   if (int err = ReadTraceeMemory(tid, n.data.args[4], &addr, len); err != 0) return Reply::Error(err);
-  if (addr.ss_family != AF_UNIX) return sb.Deny(n, row, "", EAFNOSUPPORT, "network access is off");
+  if (addr.ss_family == AF_INET || addr.ss_family == AF_INET6) {
+    int port = 0;
+    std::string where = AddressString(reinterpret_cast<sockaddr*>(&addr), len, &port);
+    bool allowed = sb.network.AllowsConnect(reinterpret_cast<sockaddr*>(&addr), len);
+    sb.report.AddNetwork(where, port, "sendto", allowed);
+    if (!allowed) return sb.Deny(n, row, where + ":" + std::to_string(port), EACCES, "network policy");
+    size_t size = std::min<size_t>(n.data.args[2], 1 << 20);
+    std::string data(size, '\0');
+    if (int err = ReadTraceeMemory(tid, n.data.args[1], data.data(), size); err != 0) return Reply::Error(err);
+    ssize_t sent = sendto(it->second.Get(), data.data(), size, Arg(n, 3) | MSG_DONTWAIT | MSG_NOSIGNAL,
+                          reinterpret_cast<sockaddr*>(&addr), len);
+    return sent >= 0 ? Reply::Value(sent) : Reply::Error(errno);
+  }
+  if (addr.ss_family != AF_UNIX) return sb.Deny(n, row, "", EAFNOSUPPORT, "address family not supported");
   auto* un = reinterpret_cast<sockaddr_un*>(&addr);
   size_t path_len = len - offsetof(sockaddr_un, sun_path);
   if (path_len == 0 || un->sun_path[0] == '\0') return sb.Deny(n, row, "", EACCES, "abstract unix sockets are shared with the host");

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -72,7 +73,7 @@ int SendListener(int sock, int listener) {
 
 // The command: runs in its own process group, dies with the reaper, cannot gain privileges.
 [[noreturn]] void RunCommand(int handover, pid_t reaper, bool tty, char* const* argv, char* const* envp,
-                             const sock_fprog* prog) {
+                             const sock_fprog* prog, const std::vector<std::pair<int, uint64_t>>& rlimits) {
   setpgid(0, 0);
   if (tty) tcsetpgrp(STDIN_FILENO, getpid());  // SIGTTOU is still blocked here
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != reaper) _exit(125);
@@ -82,6 +83,16 @@ int SendListener(int sock, int listener) {
   // Only stdio and the hand-over socket survive into the sandbox.
   if (handover > 3) syscall(SYS_close_range, 3, handover - 1, 0);
   syscall(SYS_close_range, handover + 1, ~0U, 0);
+
+  for (const auto& [resource, value] : rlimits) {
+    rlimit current{};
+    getrlimit(resource, &current);
+    rlim_t v = value < current.rlim_max ? value : current.rlim_max;  // never above what we may set
+    rlimit wanted{v, v};
+    setrlimit(resource, &wanted);
+  }
+  rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
 
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportAndExit(handover, Handover::kNoNewPrivs, errno);
   unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
@@ -110,14 +121,14 @@ void SendToParent(int control, const ReaperMessage& m) { send(control, &m, sizeo
 // The reaper: reaps everything below it, reports the command's exit, and kills whatever is
 // left when the command ends, when bvisor asks, or when bvisor dies (the socket closes).
 [[noreturn]] void RunReaper(int control, int handover, bool tty, char* const* argv, char* const* envp,
-                            const sock_fprog* prog) {
+                            const sock_fprog* prog, const std::vector<std::pair<int, uint64_t>>& rlimits) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   const pid_t self = getpid();
   pid_t root = fork();
   if (root < 0) _exit(125);
   if (root == 0) {
     close(control);
-    RunCommand(handover, self, tty, argv, envp, prog);
+    RunCommand(handover, self, tty, argv, envp, prog, rlimits);
   }
   close(handover);
   sigset_t chld;
@@ -209,7 +220,8 @@ Sandboxed Launch(const LaunchSpec& spec) {
   if (out.reaper == 0) {
     control_parent.Reset();
     handover_parent.Reset();
-    RunReaper(control_child.Get(), handover_child.Get(), out.foreground_tty, argv.data(), envp.data(), &prog);
+    RunReaper(control_child.Get(), handover_child.Get(), out.foreground_tty, argv.data(), envp.data(), &prog,
+              spec.rlimits);
   }
   control_child.Reset();
   handover_child.Reset();

@@ -6,7 +6,9 @@
 #include <linux/filter.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <stdexcept>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,9 @@ struct LaunchSpec {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH like execvp
   std::vector<std::string> env;
   const std::vector<sock_filter>* filter = nullptr;
+  // Hard and soft limits set before exec (RLIMIT_CORE is always 0: no core file can land in a
+  // host directory).
+  std::vector<std::pair<int, uint64_t>> rlimits;
 };
 
 // Messages the reaper sends on `control` (fixed-size records).

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "unique_fd.h"
 
@@ -87,10 +88,10 @@ int SignalIfDescendant(pid_t pid, pid_t ancestor, int sig) {
 
 int KillAndReapDescendants(pid_t watch, int* watch_status) {
   const pid_t self = getpid();
-  int killed = 0;
+  std::unordered_set<pid_t> killed;  // a process may show up in several scans before it dies
   for (;;) {
     for (pid_t pid : Descendants(self)) {
-      if (SignalIfDescendant(pid, self, SIGKILL) == 0) ++killed;
+      if (SignalIfDescendant(pid, self, SIGKILL) == 0 && pid != watch) killed.insert(pid);
     }
     int status = 0;
     pid_t reaped = waitpid(-1, &status, __WALL | WNOHANG);
@@ -98,7 +99,7 @@ int KillAndReapDescendants(pid_t watch, int* watch_status) {
       // Children exist but none has exited yet: wait for one (SIGKILL is on its way).
       reaped = waitpid(-1, &status, __WALL);
     }
-    if (reaped < 0 && errno == ECHILD) return killed;
+    if (reaped < 0 && errno == ECHILD) return static_cast<int>(killed.size());
     if (reaped > 0 && reaped == watch) *watch_status = status;
   }
 }

@@ -230,7 +230,28 @@ json Report::ToJson() const {
       {"changes", std::move(changes)},
   };
   out["leftover_processes"] = leftover_processes;
+  out["peak_processes"] = peak_processes;
+  out["limit"] = limit ? json(*limit) : json(nullptr);
+  out["env_removed"] = env_removed;
+  json network = json::array();
+  for (const Connection& c : network_) {
+    network.push_back({{"address", c.address}, {"port", c.port}, {"operation", c.operation},
+                       {"allowed", c.allowed}, {"count", c.count}});
+  }
+  out["network"] = std::move(network);
   return out;
+}
+
+void Report::AddNetwork(std::string_view address, int port, std::string_view operation, bool allowed) {
+  for (Connection& c : network_) {
+    if (c.address == address && c.port == port && c.operation == operation && c.allowed == allowed) {
+      ++c.count;
+      return;
+    }
+  }
+  if (network_.size() < kMaxDenials * 10) {
+    network_.push_back({std::string(address), std::string(operation), port, allowed, 1});
+  }
 }
 
 std::string Report::Summary() const {

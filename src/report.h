@@ -19,7 +19,12 @@
 //               "changes": [{"path": "/x", "kind": "created|modified|deleted|metadata",
 //                            "type": "file|dir|symlink|other", "size": 10,
 //                            "content_differs": true}]}
-//   "leftover_processes": 0                     still running when the command exited (killed)
+//   "leftover_processes": 0,                    still running when the command exited (killed)
+//   "peak_processes": 3,                        most live sandbox processes seen (when counted)
+//   "limit": "timeout_seconds" or null,         the policy limit that ended the run, if any
+//   "env_removed": ["GITHUB_TOKEN", ...],       variables withheld from the command (names only)
+//   "network": [{"address": "127.0.0.1", "port": 8080, "operation": "connect",
+//                "allowed": true, "count": 2}, ...]    every IP connect/bind/sendto attempt
 // }
 #pragma once
 
@@ -58,6 +63,7 @@ class Report {
   void CountBlocked(std::string_view name);
   void AddDenial(std::string_view syscall, std::string_view path, std::string_view reason, int error, pid_t pid);
   void AddExec(std::string_view path, pid_t pid);
+  void AddNetwork(std::string_view address, int port, std::string_view operation, bool allowed);
 
   std::vector<std::string> command;
   std::string policy_name;
@@ -67,6 +73,9 @@ class Report {
   double wall_ms = 0, cpu_user_ms = 0, cpu_system_ms = 0;
   int64_t max_rss_kb = 0;
   int leftover_processes = 0;
+  int peak_processes = 0;
+  std::optional<std::string> limit;  // which limit ended the run
+  std::vector<std::string> env_removed;
   std::optional<std::string> overlay_kept;
   std::vector<OverlayChange> overlay_changes;
 
@@ -95,6 +104,13 @@ class Report {
   uint64_t denials_total_ = 0;
   std::vector<Exec> execs_;
   uint64_t execs_total_ = 0;
+  struct Connection {
+    std::string address, operation;
+    int port;
+    bool allowed;
+    uint64_t count;
+  };
+  std::vector<Connection> network_;
 };
 
 // "ENOENT" for ENOENT, "E<number>" when unknown.

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "errno_or.h"
+#include "network.h"
 #include "notifier.h"
 #include "policy.h"
 #include "reply.h"
@@ -54,6 +55,13 @@ class Sandbox {
   // Records a denial in the report and returns the error reply.
   Reply Deny(const seccomp_notif& n, const SyscallRow& row, std::string_view path, int error,
              std::string_view reason);
+
+  NetworkRules network;
+
+  // limits.processes: an estimate of live sandbox processes, corrected by a /proc scan
+  // whenever it reaches the limit and every kRescanEvery forks.
+  uint64_t process_estimate = 1;
+  uint64_t forks_since_scan = 0;
 
   // Sockets the supervisor created for the sandbox, by inode: bind/connect run on these, so
   // the address that was checked is the address the kernel uses.

@@ -26,9 +26,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "environment.h"
 #include "filter.h"
 #include "handlers.h"
 #include "launcher.h"
+#include "network.h"
 #include "notifier.h"
 #include "overlay_changes.h"
 #include "process_tree.h"
@@ -101,6 +103,21 @@ std::string ExitDescription(int status) {
   return "exit " + std::to_string(WEXITSTATUS(status));
 }
 
+// Names from network.allow, resolved at start, are added to the sandbox's /etc/hosts (in the
+// overlay) so that the command reaches the addresses the policy allows without DNS.
+void AddHosts(Vfs& vfs, const std::vector<std::string>& lines) {
+  Node hosts = vfs.Lookup(Caller{getpid()}, "/etc/hosts");
+  if (hosts.mode != PathMode::kCow || !hosts.Exists()) {
+    spdlog::warn("network.allow names are not added to /etc/hosts (it is not in a cow area)");
+    return;
+  }
+  ErrnoOr<Node> w = vfs.Writable(hosts);
+  if (!w.Ok()) return;
+  std::ofstream out(w->real, std::ios::app);
+  out << "# added by bvisor for network.allow\n";
+  for (const std::string& line : lines) out << line << "\n";
+}
+
 }  // namespace
 
 int RunSandbox(const RunOptions& options) {
@@ -112,11 +129,21 @@ int RunSandbox(const RunOptions& options) {
   sigset_t blocked;
   BlockSignals(blocked);
 
+  const Policy& policy = options.policy;
   std::vector<sock_filter> filter;
   std::optional<OverlayStore> store;
+  std::vector<std::string> hosts_lines;
+  NetworkRules network;
   try {
-    filter = BuildFilter(FilterOptions{});
-    std::string keep = options.keep_dir.value_or(options.policy.keep_overlay.value_or(""));
+    network = NetworkRules::Build(policy.network, &hosts_lines);
+    FilterOptions fo;
+    fo.network_ip = policy.network.mode != NetworkMode::kNone;
+    fo.network_host = policy.network.mode == NetworkMode::kHost;
+    fo.count_processes = policy.limits.processes.has_value();
+    const Limits& lim = policy.limits;
+    fo.guard_rlimits = lim.cpu_seconds || lim.memory_bytes || lim.file_size_bytes || lim.open_files;
+    filter = BuildFilter(fo);
+    std::string keep = options.keep_dir.value_or(policy.keep_overlay.value_or(""));
     store.emplace(keep, !keep.empty());
   } catch (const std::invalid_argument& e) {
     std::cerr << "bvisor: " << e.what() << "\n";
@@ -125,12 +152,22 @@ int RunSandbox(const RunOptions& options) {
     std::cerr << "bvisor: " << e.what() << "\n";
     return kExitInternal;
   }
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+  std::vector<std::string> host_env;
+  for (char** e = environ; *e != nullptr; ++e) host_env.emplace_back(*e);
+  FilteredEnvironment env = FilterEnvironment(policy.env, host_env);
+  report.env_removed = env.removed;
+
+  LaunchSpec spec{options.argv, env.env, &filter, {}};
+  const Limits& l = policy.limits;
+  if (l.cpu_seconds) spec.rlimits.emplace_back(RLIMIT_CPU, *l.cpu_seconds);
+  if (l.memory_bytes) spec.rlimits.emplace_back(RLIMIT_AS, *l.memory_bytes);
+  if (l.file_size_bytes) spec.rlimits.emplace_back(RLIMIT_FSIZE, *l.file_size_bytes);
+  if (l.open_files) spec.rlimits.emplace_back(RLIMIT_NOFILE, *l.open_files);
+  double timeout = options.timeout_seconds > 0 ? options.timeout_seconds : l.timeout_seconds.value_or(0);
 
   Sandboxed sandboxed;
   try {
-    sandboxed = Launch(LaunchSpec{options.argv, env, &filter});
+    sandboxed = Launch(spec);
   } catch (const LaunchError& e) {
     std::cerr << "bvisor: " << e.what() << "\n";
     return kExitInternal;
@@ -141,16 +178,18 @@ int RunSandbox(const RunOptions& options) {
   Notifier notifier(std::move(sandboxed.listener));
   Vfs vfs(options.policy, *store, sandboxed.reaper);
   Sandbox sb(notifier, vfs, report, options.policy, sandboxed.reaper, sandboxed.root);
+  sb.network = std::move(network);
+  if (!hosts_lines.empty()) AddHosts(vfs, hosts_lines);
 
   UniqueFd sigfd(signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK));
   UniqueFd timer;
-  if (options.timeout_seconds > 0) {
+  if (timeout > 0) {
     timer.Reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-    itimerspec spec{};
-    double whole = std::floor(options.timeout_seconds);
-    spec.it_value.tv_sec = static_cast<time_t>(whole);
-    spec.it_value.tv_nsec = static_cast<long>((options.timeout_seconds - whole) * 1e9);
-    timerfd_settime(timer.Get(), 0, &spec, nullptr);
+    itimerspec when{};
+    double whole = std::floor(timeout);
+    when.it_value.tv_sec = static_cast<time_t>(whole);
+    when.it_value.tv_nsec = static_cast<long>((timeout - whole) * 1e9);
+    timerfd_settime(timer.Get(), 0, &when, nullptr);
   }
 
   int root_status = -1;
@@ -235,7 +274,12 @@ int RunSandbox(const RunOptions& options) {
   } else if (root_status != -1) {
     exit_code = WIFSIGNALED(root_status) ? 128 + WTERMSIG(root_status) : WEXITSTATUS(root_status);
   }
-  if (root_status != -1 && WIFSIGNALED(root_status)) report.exit_signal = WTERMSIG(root_status);
+  if (root_status != -1 && WIFSIGNALED(root_status)) {
+    report.exit_signal = WTERMSIG(root_status);
+    if (report.exit_signal == SIGXCPU) report.limit = "cpu_seconds";
+    if (report.exit_signal == SIGXFSZ) report.limit = "file_size_bytes";
+  }
+  if (timed_out) report.limit = "timeout_seconds";
   report.exit_code = exit_code;
   report.timed_out = timed_out;
   report.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -83,9 +83,9 @@ constexpr auto kRows = std::to_array<SyscallRow>({
     ALLOW(getpgrp), ALLOW(getsid), ALLOW(setpgid), ALLOW(setsid), ALLOW(umask),
     ALLOW(setuid), ALLOW(setgid), ALLOW(setreuid), ALLOW(setregid), ALLOW(setresuid),
     ALLOW(setresgid), ALLOW(setfsuid), ALLOW(setfsgid), ALLOW(setgroups), ALLOW(capget),
-    ALLOW(capset), ALLOW(getrlimit), ALLOW(setrlimit), ALLOW(getrusage), ALLOW(sysinfo),
+    ALLOW(capset), ALLOW(getrlimit), ALLOW(getrusage), ALLOW(sysinfo),
     ALLOW(uname), ALLOW(getrandom), ALLOW(restart_syscall), ALLOW(exit), ALLOW(exit_group),
-    ALLOW(wait4), ALLOW(waitid), ALLOW(fork), ALLOW(vfork), ALLOW(pidfd_send_signal),
+    ALLOW(wait4), ALLOW(waitid), ALLOW(pidfd_send_signal),
     ALLOW(landlock_create_ruleset), ALLOW(landlock_add_rule), ALLOW(landlock_restrict_self),
     ALLOW(shmget), ALLOW(shmat), ALLOW(shmctl), ALLOW(shmdt), ALLOW(semget), ALLOW(semop),
     ALLOW(semctl), ALLOW(semtimedop), ALLOW(msgget), ALLOW(msgsnd), ALLOW(msgrcv), ALLOW(msgctl),
@@ -93,12 +93,14 @@ constexpr auto kRows = std::to_array<SyscallRow>({
     ALLOW(mq_getsetattr),
     // Sockets: fd-based calls are free; creating IP sockets and naming addresses is mediated.
     ALLOW(socketpair), ALLOW(listen), ALLOW(accept), ALLOW(accept4), ALLOW(recvfrom), ALLOW(recvmsg),
-    ALLOW(recvmmsg), ALLOW(sendmsg), ALLOW(sendmmsg), ALLOW(shutdown), ALLOW(getsockname),
+    ALLOW(recvmmsg), ALLOW(shutdown), ALLOW(getsockname),
     ALLOW(getpeername), ALLOW(getsockopt), ALLOW(setsockopt),
 
     // Register-only decisions in BPF.
-    RULE(clone, kClone), RULE(ioctl, kIoctl), RULE(personality, kPersonality),
-    RULE(seccomp, kSeccomp), RULE(socket, kSocket, HandleSocket), RULE(prlimit64, kSelfOnly),
+    RULE(clone, kClone, HandleFork), RULE(ioctl, kIoctl), RULE(personality, kPersonality),
+    RULE(seccomp, kSeccomp), RULE(socket, kSocket, HandleSocket), RULE(prlimit64, kRlimit, HandleSetrlimit),
+    RULE(setrlimit, kRlimit, HandleSetrlimit), RULE(fork, kFork, HandleFork), RULE(vfork, kFork, HandleFork),
+    RULE(sendmsg, kSendmsg), RULE(sendmmsg, kSendmsg),
     RULE(clone3, kNotify, HandleClone3),
 
     // Never inside a sandbox (../shared/NOTES.md: each one escapes or damages the host).

@@ -26,8 +26,10 @@ enum class FilterRule {
   kPersonality,  // only the default personality and queries (EPERM otherwise)
   kSeccomp,      // allowed unless it asks for a new listener (EBUSY, as the kernel would)
   kSocket,       // AF_UNIX notified; IP and raw families refused while the network is off
-  kSelfOnly,     // allowed when arg0 == 0 (the caller itself), EPERM otherwise
   kSendto,       // allowed without a destination address, notified with one
+  kSendmsg,      // allowed, but MSG_FASTOPEN (a connect in disguise) refused unless network is host
+  kFork,         // allowed, or notified when live processes are counted
+  kRlimit,       // allowed (prlimit64: on the caller only), or notified when limits are guarded
 };
 
 // Register index of an argument, or -1 when the syscall has no such argument.

@@ -95,9 +95,10 @@ TEST_CASE("report: top-level fields of an empty report") {
   report.max_rss_kb = 3456;
   CHECK(report.ToJson().dump() ==
         R"({"blocked":{},"command":["bash","-c","true"],"cpu_system_ms":4.0,"cpu_user_ms":3.1,)"
-        R"("denials":[],"denials_total":0,"execs":[],"execs_total":0,"exit":{"code":0,"signal":null,)"
-        R"("timed_out":false},"leftover_processes":0,"max_rss_kb":3456,)"
-        R"("overlay":{"changes":[],"kept":null},"policy":"default","syscalls":{},"version":1,)"
+        R"("denials":[],"denials_total":0,"env_removed":[],"execs":[],"execs_total":0,)"
+        R"("exit":{"code":0,"signal":null,"timed_out":false},"leftover_processes":0,"limit":null,)"
+        R"("max_rss_kb":3456,"network":[],"overlay":{"changes":[],"kept":null},"peak_processes":0,)"
+        R"("policy":"default","syscalls":{},"version":1,)"
         R"("wall_ms":12.5})");
 }
 

@@ -29,14 +29,16 @@ TEST_CASE("syscall table: notified rows have handlers, others do not") {
     switch (row.rule) {
       case FilterRule::kNotify:
       case FilterRule::kSocket:
-      case FilterRule::kSendto: CHECK(static_cast<bool>(row.handler)); break;
+      case FilterRule::kSendto:
+      case FilterRule::kFork:
+      case FilterRule::kClone:
+      case FilterRule::kRlimit: CHECK(static_cast<bool>(row.handler)); break;
       case FilterRule::kAllow:
       case FilterRule::kErrno:
-      case FilterRule::kClone:
       case FilterRule::kIoctl:
       case FilterRule::kPersonality:
       case FilterRule::kSeccomp:
-      case FilterRule::kSelfOnly: CHECK_FALSE(static_cast<bool>(row.handler)); break;
+      case FilterRule::kSendmsg: CHECK_FALSE(static_cast<bool>(row.handler)); break;
     }
     if (row.args.path >= 0) CHECK(row.rule == FilterRule::kNotify);
     if (row.args.path2 >= 0) CHECK(row.args.path >= 0);
