@@ -17,6 +17,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <time.h>
 #include <sys/resource.h>
 
 #include "handlers.h"
@@ -170,23 +171,33 @@ Reply IpConnect(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, int 
 }
 
 constexpr uint64_t kRescanEvery = 32;
+constexpr uint64_t kForkSettleNs = 20 * 1000 * 1000;
 
 }  // namespace
 
 Reply HandleFork(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   const std::optional<uint64_t>& limit = sb.policy.limits.processes;
   if (!limit) return Reply::Continue();  // TOCTOU: only reached when counting; register-only
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  const uint64_t now_ns = static_cast<uint64_t>(now.tv_sec) * 1000000000ULL + static_cast<uint64_t>(now.tv_nsec);
   if (sb.process_estimate >= *limit || ++sb.forks_since_scan >= kRescanEvery) {
-    sb.process_estimate = Descendants(sb.ancestor).size();
+    size_t live = Descendants(sb.ancestor).size();
+    sb.report.peak_processes = std::max<int>(sb.report.peak_processes, static_cast<int>(live));
+    // Forks let through in the last moments may not have produced their child yet.
+    while (!sb.recent_forks_ns.empty() && now_ns - sb.recent_forks_ns.front() > kForkSettleNs) {
+      sb.recent_forks_ns.pop_front();
+    }
+    sb.process_estimate = live + sb.recent_forks_ns.size();
     sb.forks_since_scan = 0;
-    sb.report.peak_processes = std::max<int>(sb.report.peak_processes, static_cast<int>(sb.process_estimate));
   }
   if (sb.process_estimate >= *limit) {
     sb.report.limit = "processes";
     return sb.Deny(n, row, "", EAGAIN, "limits.processes reached");
   }
   ++sb.process_estimate;
-  sb.report.peak_processes = std::max<int>(sb.report.peak_processes, static_cast<int>(sb.process_estimate));
+  sb.recent_forks_ns.push_back(now_ns);
+  if (sb.recent_forks_ns.size() > *limit) sb.recent_forks_ns.pop_front();
   // TOCTOU: clone's flags are registers (checked in BPF); nothing was read from memory.
   return Reply::Continue();
 }

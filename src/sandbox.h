@@ -62,6 +62,8 @@ class Sandbox {
   // whenever it reaches the limit and every kRescanEvery forks.
   uint64_t process_estimate = 1;
   uint64_t forks_since_scan = 0;
+  // When recent forks were let through: a child may not be in /proc yet when we scan.
+  std::deque<uint64_t> recent_forks_ns;
 
   // Sockets the supervisor created for the sandbox, by inode: bind/connect run on these, so
   // the address that was checked is the address the kernel uses.
