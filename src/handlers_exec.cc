@@ -20,6 +20,8 @@
 #include <cerrno>
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include "handlers.h"
 #include "redirect.h"
 #include "sandbox.h"
@@ -86,6 +88,8 @@ Reply HandleExecveat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row)
   }
   if (!sb.StillValid(n)) return Reply::Handled();
   sb.report.AddExec(node->vpath, static_cast<pid_t>(n.pid));
+  spdlog::info("exec {} [pid {}]", node->vpath, n.pid);
+  sb.NoteFile(node->vpath, false);
   if (sb.RootNotYetExeced(static_cast<pid_t>(n.pid))) {
     // TOCTOU: bvisor's own single-threaded child, before its first exec: nothing else can
     // write its memory between this check and the kernel's read.

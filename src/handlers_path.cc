@@ -23,18 +23,7 @@ namespace {
 
 int Arg(const seccomp_notif& n, int i) { return static_cast<int>(n.data.args[i]); }
 
-// The tracee's umask, from /proc (files are created by the supervisor, whose umask is 0).
-mode_t UmaskOf(pid_t tid) {
-  char path[64];
-  std::snprintf(path, sizeof(path), "/proc/%d/status", tid);
-  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-  char buf[512];
-  ssize_t n = fd ? read(fd.Get(), buf, sizeof(buf) - 1) : -1;
-  if (n <= 0) return 022;
-  buf[n] = '\0';
-  const char* u = std::strstr(buf, "Umask:");
-  return u != nullptr ? static_cast<mode_t>(std::strtoul(u + 6, nullptr, 8)) : 022;
-}
+bool IsCreate(int flags) { return (flags & O_CREAT) != 0 && (flags & O_TMPFILE) != O_TMPFILE; }
 
 bool WriteIntent(int flags) {
   return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
@@ -64,7 +53,7 @@ Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Errno
     // them): the tracee gets a read-only fd on the same file instead (see LIMITATIONS).
     flags = O_RDONLY | (flags & (O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) | O_NONBLOCK;
   }
-  const bool creat = (flags & O_CREAT) != 0 && (flags & O_TMPFILE) != O_TMPFILE;
+  const bool creat = IsCreate(flags);
   // Our own fds never leak into an exec and never become a controlling terminal.
   int real_flags = (flags | O_CLOEXEC | O_NOCTTY) & ~O_CREAT;
   if (!node->Exists()) {
@@ -75,10 +64,13 @@ Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Errno
     UniqueFd fd(open(target->c_str(), real_flags | O_CREAT | O_EXCL | O_NOFOLLOW, mode & ~umask & 07777));
     if (!fd) return Reply::Error(errno);
     sb.vfs.Created(*node, false);
+    sb.NoteFile(node->vpath, true);
     return Reply::InjectFd(std::move(fd), cloexec);
   }
   if (creat && (flags & O_EXCL) != 0) return Reply::Error(EEXIST);
+  if (node->layer != Layer::kMagic && S_ISREG(node->st.st_mode)) sb.NoteFile(node->vpath, WriteIntent(flags));
   const mode_t type = node->st.st_mode & S_IFMT;
+  if (creat && type == S_IFDIR) return Reply::Error(EISDIR);
   if (node->layer == Layer::kMagic) {
     if (WriteIntent(flags) && !MagicWritable(sb, *node)) return sb.Fail(n, row, EROFS, node->vpath);
     UniqueFd fd(open(node->real.c_str(), real_flags));
@@ -129,6 +121,17 @@ Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Errno
   return Reply::InjectFd(std::move(fd), cloexec);
 }
 
+// open(2) with O_CREAT of a name written as a directory ("x/"): the kernel refuses it with
+// EISDIR once the parent resolves, whether or not the name exists.
+Reply RefuseDirectoryName(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  bool trailing_slash = false;
+  ErrnoOr<Node> entry = sb.ResolveEntry(n, row.args.dirfd, row.args.path, &trailing_slash);
+  if (!entry.Ok()) return sb.Fail(n, row, entry.Error(), "");
+  return Reply::Error(EISDIR);
+}
+
+bool EndsWithSlash(const std::string& path) { return !path.empty() && path.back() == '/'; }
+
 Reply WriteStat(const seccomp_notif& n, uint64_t addr, const struct stat& st) {
   if (int err = WriteTraceeMemory(static_cast<pid_t>(n.pid), addr, &st, sizeof(st)); err != 0) {
     return Reply::Error(err);
@@ -159,7 +162,10 @@ Reply HandleOpenat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   }
   const bool excl_create = (flags & O_CREAT) != 0 && (flags & O_EXCL) != 0;
   const bool follow = (flags & O_NOFOLLOW) == 0 && !excl_create;
-  return OpenNode(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, follow), flags, mode);
+  std::string raw;
+  ErrnoOr<Node> node = sb.ResolvePath(n, row.args.dirfd, row.args.path, follow, false, &raw);
+  if (IsCreate(flags) && EndsWithSlash(raw)) return RefuseDirectoryName(sb, n, row);
+  return OpenNode(sb, n, row, std::move(node), flags, mode);
 }
 
 Reply HandleOpenat2(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
@@ -175,7 +181,9 @@ Reply HandleOpenat2(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) 
   if ((how.resolve & ~kSupported) != 0) return Reply::Error(EINVAL);
   int flags = static_cast<int>(how.flags);
   bool follow = (flags & O_NOFOLLOW) == 0 && (how.resolve & RESOLVE_NO_SYMLINKS) == 0;
-  ErrnoOr<Node> node = sb.ResolvePath(n, row.args.dirfd, row.args.path, follow);
+  std::string raw;
+  ErrnoOr<Node> node = sb.ResolvePath(n, row.args.dirfd, row.args.path, follow, false, &raw);
+  if (IsCreate(flags) && EndsWithSlash(raw)) return RefuseDirectoryName(sb, n, row);
   if (node.Ok() && (how.resolve & RESOLVE_NO_MAGICLINKS) != 0 && node->layer == Layer::kMagic) {
     return Reply::Error(ELOOP);
   }
@@ -196,7 +204,9 @@ Reply HandleNewfstatat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& ro
   if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
   if (!node->Exists()) return Reply::Error(ENOENT);
   if (!sb.StillValid(n)) return Reply::Handled();
-  return WriteStat(n, buf, node->st);
+  struct stat st = node->st;
+  st.st_nlink = sb.vfs.LinkCount(*node);
+  return WriteStat(n, buf, st);
 }
 
 Reply HandleStatx(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
@@ -216,6 +226,7 @@ Reply HandleStatx(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
     int sync = flags & AT_STATX_SYNC_TYPE;
     int at = node->layer == Layer::kMagic ? 0 : AT_SYMLINK_NOFOLLOW;
     if (statx(AT_FDCWD, node->real.c_str(), at | sync, mask, &stx) != 0) return Reply::Error(errno);
+    if (node->layer != Layer::kMagic) stx.stx_nlink = static_cast<uint32_t>(sb.vfs.LinkCount(*node));
   }
   if (int err = WriteTraceeMemory(static_cast<pid_t>(n.pid), n.data.args[4], &stx, sizeof(stx)); err != 0) {
     return Reply::Error(err);

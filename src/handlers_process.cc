@@ -216,7 +216,7 @@ Reply HandleSetrlimit(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row
     const Limits& l = sb.policy.limits;
     std::optional<uint64_t> cap;
     switch (resource) {
-      case RLIMIT_CPU: cap = l.cpu_seconds; break;
+      case RLIMIT_CPU: cap = l.cpu_seconds ? std::optional<uint64_t>(*l.cpu_seconds + 1) : std::nullopt; break;
       case RLIMIT_AS: cap = l.memory_bytes; break;
       case RLIMIT_FSIZE: cap = l.file_size_bytes; break;
       case RLIMIT_NOFILE: cap = l.open_files; break;
@@ -360,7 +360,12 @@ Reply HandleConnect(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) 
     ErrnoOr<std::string> real = sb.vfs.CreationTarget(*node);
     if (!real.Ok()) return sb.Fail(n, row, real.Error(), node->vpath);
     if (!MakeUnixAddress(*real, true, target)) return Reply::Error(ENAMETOOLONG);
-    if (bind(ours, reinterpret_cast<sockaddr*>(&target.addr), target.len) != 0) return Reply::Error(errno);
+    // bind(2) makes the socket file with the caller's umask (the loop is single-threaded).
+    const mode_t supervisor_umask = umask(UmaskOf(static_cast<pid_t>(n.pid)));
+    const int rc = bind(ours, reinterpret_cast<sockaddr*>(&target.addr), target.len);
+    const int err = errno;
+    umask(supervisor_umask);
+    if (rc != 0) return Reply::Error(err);
     sb.vfs.Created(*node, false);
     return Reply::Value(0);
   }

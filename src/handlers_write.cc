@@ -21,18 +21,6 @@ namespace {
 
 int Arg(const seccomp_notif& n, int i) { return static_cast<int>(n.data.args[i]); }
 
-mode_t UmaskOf(pid_t tid) {
-  char path[64];
-  std::snprintf(path, sizeof(path), "/proc/%d/status", tid);
-  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-  char buf[512];
-  ssize_t n = fd ? read(fd.Get(), buf, sizeof(buf) - 1) : -1;
-  if (n <= 0) return 022;
-  buf[n] = '\0';
-  const char* u = std::strstr(buf, "Umask:");
-  return u != nullptr ? static_cast<mode_t>(std::strtoul(u + 6, nullptr, 8)) : 022;
-}
-
 // chmod(2) follows a final symlink in the real namespace; a link's own mode cannot change.
 int ChmodNoFollow(const std::string& real, mode_t mode) {
   struct stat st {};
@@ -46,17 +34,39 @@ int ChmodNoFollow(const std::string& real, mode_t mode) {
 
 Reply Result(int rc) { return rc == 0 ? Reply::Value(0) : Reply::Error(errno); }
 
-// Creates a new entry (mkdir, mknod, symlink) at the kNone node `node`.
+// The new name of mkdir, mknod, symlink and link, resolved like the kernel does for them.
+struct NewName {
+  ErrnoOr<Node> node = Errno{ENOENT};
+  bool trailing_slash = false;
+};
+
+NewName ResolveNewName(Sandbox& sb, const seccomp_notif& n, int dirfd_arg, int path_arg) {
+  NewName name;
+  name.node = sb.ResolveEntry(n, dirfd_arg, path_arg, &name.trailing_slash);
+  return name;
+}
+
+// The kernel's answer for a new name that cannot be created, or 0: an existing entry (even a
+// dangling symlink) is EEXIST, and only a directory may be asked for with a trailing slash.
+int NewNameError(const NewName& name, bool is_dir) {
+  if (name.node->Exists()) return EEXIST;
+  if (name.trailing_slash && !is_dir) return ENOENT;
+  return 0;
+}
+
+// Creates a new entry (mkdir, mknod, symlink) at a name that does not exist yet.
 template <typename Create>
-Reply CreateEntry(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, ErrnoOr<Node> node, bool is_dir,
+Reply CreateEntry(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, const NewName& name, bool is_dir,
                   Create create) {
+  const ErrnoOr<Node>& node = name.node;
   if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
-  if (node->Exists()) return Reply::Error(EEXIST);
+  if (int err = NewNameError(name, is_dir); err != 0) return Reply::Error(err);
   if (!sb.StillValid(n)) return Reply::Handled();
   ErrnoOr<std::string> target = sb.vfs.CreationTarget(*node);
   if (!target.Ok()) return sb.Fail(n, row, target.Error(), node->vpath);
   if (create(*target) != 0) return Reply::Error(errno);
   sb.vfs.Created(*node, is_dir);
+  sb.NoteFile(node->vpath, true);
   return Reply::Value(0);
 }
 
@@ -80,6 +90,7 @@ Reply ChangeNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Err
   }
   ErrnoOr<Node> w = sb.vfs.Writable(*node);
   if (!w.Ok()) return sb.Fail(n, row, w.Error(), node->vpath);
+  sb.NoteFile(node->vpath, true);
   return Result(change(w->real, false));
 }
 
@@ -88,7 +99,7 @@ Reply ChangeNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Err
 Reply HandleMkdirat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   mode_t mode = static_cast<mode_t>(row.nr == SYS_mkdir ? n.data.args[1] : n.data.args[2]);
   mode_t umask = UmaskOf(static_cast<pid_t>(n.pid));
-  return CreateEntry(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, false), true,
+  return CreateEntry(sb, n, row, ResolveNewName(sb, n, row.args.dirfd, row.args.path), true,
                      [&](const std::string& real) { return mkdir(real.c_str(), mode & ~umask & 07777); });
 }
 
@@ -100,7 +111,7 @@ Reply HandleMknodat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) 
     return sb.Deny(n, row, "", EPERM, "device nodes cannot be created in the sandbox");
   }
   mode_t umask = UmaskOf(static_cast<pid_t>(n.pid));
-  return CreateEntry(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, false), false,
+  return CreateEntry(sb, n, row, ResolveNewName(sb, n, row.args.dirfd, row.args.path), false,
                      [&](const std::string& real) { return mknod(real.c_str(), (mode & ~umask) | type, dev); });
 }
 
@@ -109,23 +120,27 @@ Reply HandleSymlinkat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row
   if (!target.Ok()) return Reply::Error(target.Error());
   if (target->empty()) return Reply::Error(ENOENT);
   // The link text is stored as written: it is interpreted in the sandbox's view when followed.
-  return CreateEntry(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, false), false,
+  return CreateEntry(sb, n, row, ResolveNewName(sb, n, row.args.dirfd, row.args.path), false,
                      [&](const std::string& real) { return symlink(target->c_str(), real.c_str()); });
 }
 
 Reply HandleUnlinkat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   bool is_dir = row.nr == SYS_rmdir || (row.nr == SYS_unlinkat && (Arg(n, 2) & AT_REMOVEDIR) != 0);
-  std::string raw;
-  ErrnoOr<Node> node = sb.ResolvePath(n, row.args.dirfd, row.args.path, false, false, &raw);
+  bool trailing_slash = false;
+  std::string last;
+  ErrnoOr<Node> node = sb.ResolveEntry(n, row.args.dirfd, row.args.path, &trailing_slash, &last);
   if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
   if (!node->Exists()) return Reply::Error(ENOENT);
   if (is_dir) {
-    std::string_view base = BaseName(raw.back() == '/' ? std::string_view(raw).substr(0, raw.size() - 1) : raw);
-    if (base == ".") return Reply::Error(EINVAL);
-    if (base == "..") return Reply::Error(ENOTEMPTY);
+    if (last == ".") return Reply::Error(EINVAL);
+    if (last == "..") return Reply::Error(ENOTEMPTY);
+  } else if (trailing_slash) {
+    // unlink("x/") names a directory: EISDIR for one, ENOTDIR for anything else (a symlink too).
+    return Reply::Error(S_ISDIR(node->st.st_mode) ? EISDIR : ENOTDIR);
   }
   if (!sb.StillValid(n)) return Reply::Handled();
   if (int err = sb.vfs.Remove(*node, is_dir); err != 0) return sb.Fail(n, row, err, node->vpath);
+  sb.NoteFile(node->vpath, true);
   return Reply::Value(0);
 }
 
@@ -133,13 +148,21 @@ Reply HandleRenameat2(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row
   unsigned flags = row.nr == SYS_renameat2 ? static_cast<unsigned>(n.data.args[4]) : 0;
   if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) != 0) return Reply::Error(EINVAL);
   if ((flags & RENAME_NOREPLACE) != 0 && (flags & RENAME_EXCHANGE) != 0) return Reply::Error(EINVAL);
-  ErrnoOr<Node> from = sb.ResolvePath(n, row.args.dirfd, row.args.path, false);
+  bool from_slash = false, to_slash = false;
+  std::string from_last, to_last;
+  ErrnoOr<Node> from = sb.ResolveEntry(n, row.args.dirfd, row.args.path, &from_slash, &from_last);
   if (!from.Ok()) return sb.Fail(n, row, from.Error(), "");
-  ErrnoOr<Node> to = sb.ResolvePath(n, row.args.dirfd2, row.args.path2, false);
+  ErrnoOr<Node> to = sb.ResolveEntry(n, row.args.dirfd2, row.args.path2, &to_slash, &to_last);
   if (!to.Ok()) return sb.Fail(n, row, to.Error(), "");
+  auto dots = [](const std::string& name) { return name == "." || name == ".." || name.empty(); };
+  if (dots(from_last) || dots(to_last)) return Reply::Error(EBUSY);
   if (!from->Exists()) return Reply::Error(ENOENT);
+  // A trailing slash on either side asks for directories.
+  if ((from_slash || to_slash) && !S_ISDIR(from->st.st_mode)) return Reply::Error(ENOTDIR);
   if (!sb.StillValid(n)) return Reply::Handled();
   if (int err = sb.vfs.Rename(*from, *to, flags); err != 0) return sb.Fail(n, row, err, from->vpath);
+  sb.NoteFile(from->vpath, true);
+  sb.NoteFile(to->vpath, true);
   return Reply::Value(0);
 }
 
@@ -150,9 +173,10 @@ Reply HandleLinkat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   if (!from.Ok()) return sb.Fail(n, row, from.Error(), "");
   if (!from->Exists()) return Reply::Error(ENOENT);
   if (S_ISDIR(from->st.st_mode)) return Reply::Error(EPERM);
-  ErrnoOr<Node> to = sb.ResolvePath(n, row.args.dirfd2, row.args.path2, false);
+  NewName name = ResolveNewName(sb, n, row.args.dirfd2, row.args.path2);
+  const ErrnoOr<Node>& to = name.node;
   if (!to.Ok()) return sb.Fail(n, row, to.Error(), "");
-  if (to->Exists()) return Reply::Error(EEXIST);
+  if (int err = NewNameError(name, false); err != 0) return Reply::Error(err);
   if (from->mode != to->mode || from->layer == Layer::kMagic) return Reply::Error(EXDEV);
   if (!sb.StillValid(n)) return Reply::Handled();
   ErrnoOr<Node> src = sb.vfs.Writable(*from);  // a link shares the inode: copy it up first

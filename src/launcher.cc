@@ -73,8 +73,10 @@ int SendListener(int sock, int listener) {
 
 // The command: runs in its own process group, dies with the reaper, cannot gain privileges.
 [[noreturn]] void RunCommand(int handover, pid_t reaper, bool tty, char* const* argv, char* const* envp,
-                             const sock_fprog* prog, const std::vector<std::pair<int, uint64_t>>& rlimits) {
+                             const sock_fprog* prog, const LaunchSpec& spec) {
   setpgid(0, 0);
+  if (spec.stdout_fd >= 0) dup2(spec.stdout_fd, STDOUT_FILENO);
+  if (spec.stderr_fd >= 0) dup2(spec.stderr_fd, STDERR_FILENO);
   if (tty) tcsetpgrp(STDIN_FILENO, getpid());  // SIGTTOU is still blocked here
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != reaper) _exit(125);
   sigset_t none;
@@ -84,11 +86,13 @@ int SendListener(int sock, int listener) {
   if (handover > 3) syscall(SYS_close_range, 3, handover - 1, 0);
   syscall(SYS_close_range, handover + 1, ~0U, 0);
 
-  for (const auto& [resource, value] : rlimits) {
+  for (const auto& [resource, value] : spec.rlimits) {
     rlimit current{};
     getrlimit(resource, &current);
     rlim_t v = value < current.rlim_max ? value : current.rlim_max;  // never above what we may set
-    rlimit wanted{v, v};
+    // CPU: the soft limit sends SIGXCPU (so the report can name the limit), the hard one kills.
+    rlim_t hard = resource == RLIMIT_CPU && v < current.rlim_max ? v + 1 : v;
+    rlimit wanted{v, hard};
     setrlimit(resource, &wanted);
   }
   rlimit no_core{0, 0};
@@ -121,14 +125,14 @@ void SendToParent(int control, const ReaperMessage& m) { send(control, &m, sizeo
 // The reaper: reaps everything below it, reports the command's exit, and kills whatever is
 // left when the command ends, when bvisor asks, or when bvisor dies (the socket closes).
 [[noreturn]] void RunReaper(int control, int handover, bool tty, char* const* argv, char* const* envp,
-                            const sock_fprog* prog, const std::vector<std::pair<int, uint64_t>>& rlimits) {
+                            const sock_fprog* prog, const LaunchSpec& spec) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   const pid_t self = getpid();
   pid_t root = fork();
   if (root < 0) _exit(125);
   if (root == 0) {
     close(control);
-    RunCommand(handover, self, tty, argv, envp, prog, rlimits);
+    RunCommand(handover, self, tty, argv, envp, prog, spec);
   }
   close(handover);
   sigset_t chld;
@@ -155,11 +159,15 @@ void SendToParent(int control, const ReaperMessage& m) { send(control, &m, sizeo
       }
       int status = 0;
       pid_t pid;
-      while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
-        if (pid == root) {
-          root_status = status;
-          finish();
+      while ((pid = waitpid(-1, &status, __WALL | WNOHANG | WUNTRACED)) > 0) {
+        if (pid != root) continue;
+        if (WIFSTOPPED(status)) {
+          // Job control: bvisor stops too, so the user's shell sees the job stop (Ctrl-Z).
+          SendToParent(control, {ReaperMessage::kRootStopped, status, 0});
+          continue;
         }
+        root_status = status;
+        finish();
       }
     }
     if (fds[0].revents != 0) finish();  // a command or EOF: either way, end the sandbox
@@ -220,8 +228,7 @@ Sandboxed Launch(const LaunchSpec& spec) {
   if (out.reaper == 0) {
     control_parent.Reset();
     handover_parent.Reset();
-    RunReaper(control_child.Get(), handover_child.Get(), out.foreground_tty, argv.data(), envp.data(), &prog,
-              spec.rlimits);
+    RunReaper(control_child.Get(), handover_child.Get(), out.foreground_tty, argv.data(), envp.data(), &prog, spec);
   }
   control_child.Reset();
   handover_child.Reset();

@@ -23,13 +23,15 @@ struct LaunchSpec {
   // Hard and soft limits set before exec (RLIMIT_CORE is always 0: no core file can land in a
   // host directory).
   std::vector<std::pair<int, uint64_t>> rlimits;
+  int stdout_fd = -1;  // replaces the command's stdout/stderr when >= 0
+  int stderr_fd = -1;
 };
 
 // Messages the reaper sends on `control` (fixed-size records).
 struct ReaperMessage {
-  enum Type : int32_t { kRootExited = 1, kAllGone = 2 };
+  enum Type : int32_t { kRootExited = 1, kAllGone = 2, kRootStopped = 3 };
   int32_t type;
-  int32_t wait_status;  // for kRootExited
+  int32_t wait_status;  // for kRootExited and kRootStopped
   int32_t killed;       // for kAllGone: processes still alive when the command ended
 };
 

@@ -5,9 +5,26 @@
 #include <sys/ioctl.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
+// Missing from Debian 12's kernel headers (Linux 6.6).
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
 namespace bvisor {
+
+Notifier::Notifier(UniqueFd listener) : fd_(std::move(listener)) {
+  // Without it the woken tracee often lands on the other vCPU, and a cross-CPU wake-up costs
+  // ten times a round trip on these VMs (../shared/NOTES.md). The flag is a value, not a pointer.
+  if (getenv("BVISOR_NO_SYNC_WAKE_UP") == nullptr) {
+    ioctl(fd_.Get(), SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+  }
+}
 
 int Notifier::Receive(seccomp_notif& notif) {
   std::memset(&notif, 0, sizeof(notif));

@@ -12,7 +12,8 @@ namespace bvisor {
 
 class Notifier {
  public:
-  explicit Notifier(UniqueFd listener) : fd_(std::move(listener)) {}
+  // Asks the kernel (6.6+) to wake the tracee on the supervisor's CPU; ignored where unknown.
+  explicit Notifier(UniqueFd listener);
 
   int Fd() const { return fd_.Get(); }
 

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "path.h"
 #include "unique_fd.h"
@@ -21,6 +22,7 @@ namespace bvisor {
 namespace {
 
 constexpr const char* kStateFile = "state.json";
+constexpr const char* kJournalFile = "state.journal";
 constexpr const char* kMarkerFile = "BVISOR_OVERLAY";
 
 [[noreturn]] void Fail(const std::string& what, int err) {
@@ -39,6 +41,15 @@ bool DirIsEmpty(const std::string& dir) {
   }
   closedir(d);
   return empty;
+}
+
+HostBaseline BaselineFrom(const nlohmann::json& v) {
+  HostBaseline base;
+  base.size = v.value("size", int64_t{0});
+  base.mtime_ns = v.value("mtime_ns", int64_t{0});
+  base.ino = v.value("ino", uint64_t{0});
+  base.mode = v.value("mode", uint32_t{0});
+  return base;
 }
 
 int RemoveTreeAt(int dirfd, const char* name) {
@@ -94,6 +105,11 @@ OverlayStore::OverlayStore(const std::string& dir, bool keep) : keep_(keep) {
   if (mkdir((root_ + "/snap").c_str(), 0700) != 0) Fail("mkdir " + root_ + "/snap", errno);
   std::ofstream(root_ + "/" + kMarkerFile) << "bvisor overlay, state format 1\n";
   SaveState();
+  if (keep_) {
+    const std::string journal = root_ + "/" + kJournalFile;
+    journal_.Reset(open(journal.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600));
+    if (!journal_) Fail("open " + journal, errno);
+  }
 }
 
 OverlayStore::OverlayStore(OverlayStore&& other) noexcept
@@ -104,11 +120,14 @@ OverlayStore::OverlayStore(OverlayStore&& other) noexcept
       upper_dirs_(std::move(other.upper_dirs_)),
       whiteouts_(std::move(other.whiteouts_)),
       opaque_(std::move(other.opaque_)),
+      replaces_host_(std::move(other.replaces_host_)),
       baselines_(std::move(other.baselines_)),
       generations_(std::move(other.generations_)),
       next_generation_(other.next_generation_),
       snapshots_(other.snapshots_),
-      bytes_used_(other.bytes_used_) {}
+      bytes_used_(other.bytes_used_),
+      exact_dir_modes_(other.exact_dir_modes_),
+      journal_(std::move(other.journal_)) {}
 
 OverlayStore::~OverlayStore() {
   if (!owns_) return;
@@ -172,19 +191,66 @@ bool OverlayStore::IsWhiteoutOrBelow(std::string_view vpath) const {
   return false;
 }
 
-void OverlayStore::AddWhiteout(std::string_view vpath) { whiteouts_.emplace(vpath); }
-void OverlayStore::RemoveWhiteout(std::string_view vpath) { whiteouts_.erase(std::string(vpath)); }
+namespace {
+
+// One journal line: {"op": ..., "path": ...} plus extra fields.
+std::string JournalLine(std::string_view op, std::string_view path, nlohmann::json extra = nlohmann::json::object()) {
+  extra["op"] = op;
+  extra["path"] = path;
+  return extra.dump() + "\n";
+}
+
+}  // namespace
+
+void OverlayStore::Journal(const std::string& line) const {
+  if (!journal_) return;
+  // One write(2) per line on an O_APPEND fd: a crash can only cut off the last line.
+  if (write(journal_.Get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    spdlog::warn("cannot append to {}/{}: {}", root_, kJournalFile, std::strerror(errno));
+  }
+}
+
+void OverlayStore::AddWhiteout(std::string_view vpath) {
+  if (whiteouts_.emplace(vpath).second) Journal(JournalLine("whiteout", vpath));
+}
+void OverlayStore::RemoveWhiteout(std::string_view vpath) {
+  if (whiteouts_.erase(std::string(vpath)) != 0) Journal(JournalLine("unwhiteout", vpath));
+}
 bool OverlayStore::IsOpaque(std::string_view dir_vpath) const {
   return !opaque_.empty() && opaque_.find(std::string(dir_vpath)) != opaque_.end();
 }
-void OverlayStore::SetOpaque(std::string_view dir_vpath) { opaque_.emplace(dir_vpath); }
+void OverlayStore::SetOpaque(std::string_view dir_vpath) {
+  if (opaque_.emplace(dir_vpath).second) Journal(JournalLine("opaque", dir_vpath));
+}
+bool OverlayStore::ReplacesHostDir(std::string_view dir_vpath) const {
+  return !replaces_host_.empty() && replaces_host_.find(std::string(dir_vpath)) != replaces_host_.end();
+}
+void OverlayStore::SetReplacesHostDir(std::string_view dir_vpath) {
+  if (replaces_host_.emplace(dir_vpath).second) Journal(JournalLine("replaces_host", dir_vpath));
+}
+
+void OverlayStore::SetExactDirModes(bool exact) {
+  if (exact_dir_modes_ == exact) return;
+  exact_dir_modes_ = exact;
+  Journal(JournalLine("exact_dir_modes", "/", {{"value", exact}}));
+}
 
 void OverlayStore::ForgetBelow(std::string_view vpath) {
+  bool dropped = false;
   auto drop = [&](std::set<std::string>& s) {
-    for (auto it = s.begin(); it != s.end();) it = PathIsUnder(*it, vpath) ? s.erase(it) : std::next(it);
+    for (auto it = s.lower_bound(std::string(vpath)); it != s.end() && it->compare(0, vpath.size(), vpath) == 0;) {
+      if (PathIsUnder(*it, vpath)) {
+        it = s.erase(it);
+        dropped = true;
+      } else {
+        ++it;
+      }
+    }
   };
   drop(whiteouts_);
   drop(opaque_);
+  drop(replaces_host_);
+  if (dropped) Journal(JournalLine("forget", vpath));
 }
 
 uint64_t OverlayStore::Generation(std::string_view dir_vpath) const {
@@ -195,9 +261,11 @@ uint64_t OverlayStore::Generation(std::string_view dir_vpath) const {
 void OverlayStore::Touch(std::string_view dir_vpath) { generations_[std::string(dir_vpath)] = next_generation_++; }
 
 void OverlayStore::RecordBaseline(std::string_view vpath, const struct stat& host) {
-  baselines_.emplace(std::string(vpath),
-                     HostBaseline{host.st_size, host.st_mtim.tv_sec * 1000000000LL + host.st_mtim.tv_nsec,
-                                  host.st_ino, host.st_mode});
+  HostBaseline base{host.st_size, host.st_mtim.tv_sec * 1000000000LL + host.st_mtim.tv_nsec, host.st_ino,
+                    host.st_mode};
+  if (!baselines_.emplace(std::string(vpath), base).second) return;
+  Journal(JournalLine("baseline", vpath,
+                      {{"size", base.size}, {"mtime_ns", base.mtime_ns}, {"ino", base.ino}, {"mode", base.mode}}));
 }
 
 void OverlayStore::SaveState() const {
@@ -205,6 +273,8 @@ void OverlayStore::SaveState() const {
   j["version"] = 1;
   j["whiteouts"] = whiteouts_;
   j["opaque"] = opaque_;
+  j["replaces_host"] = replaces_host_;
+  j["exact_dir_modes"] = exact_dir_modes_;
   nlohmann::json b = nlohmann::json::object();
   for (const auto& [path, base] : baselines_) {
     b[path] = {{"size", base.size}, {"mtime_ns", base.mtime_ns}, {"ino", base.ino}, {"mode", base.mode}};
@@ -212,10 +282,20 @@ void OverlayStore::SaveState() const {
   j["baselines"] = b;
   std::string tmp = root_ + "/" + kStateFile + ".tmp";
   {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << j.dump(1) << "\n";
+    // Not through an ofstream: the supervisor's umask is 0, and the state is nobody else's.
+    UniqueFd out(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    const std::string text = j.dump(1) + "\n";
+    if (!out || write(out.Get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      spdlog::warn("cannot write {}: {}", tmp, std::strerror(errno));
+      return;
+    }
   }
-  rename(tmp.c_str(), (root_ + "/" + kStateFile).c_str());
+  if (rename(tmp.c_str(), (root_ + "/" + kStateFile).c_str()) != 0) return;  // the journal stays valid
+  // Only now is every journaled change in state.json. Replaying a journal over a state that
+  // already holds it is harmless (each entry sets a value), so a crash in between loses nothing.
+  if (journal_ && ftruncate(journal_.Get(), 0) != 0) {
+    spdlog::warn("cannot empty {}/{}: {}", root_, kJournalFile, std::strerror(errno));
+  }
 }
 
 void OverlayStore::LoadState() {
@@ -235,16 +315,39 @@ void OverlayStore::LoadState() {
   };
   list("whiteouts", whiteouts_);
   list("opaque", opaque_);
+  list("replaces_host", replaces_host_);
+  exact_dir_modes_ = j.value("exact_dir_modes", false);  // absent in older states: widened
   auto b = j.find("baselines");
-  if (b == j.end() || !b->is_object()) return;
-  for (auto it = b->begin(); it != b->end(); ++it) {
-    const nlohmann::json& v = it.value();
-    HostBaseline base;
-    base.size = v.value("size", int64_t{0});
-    base.mtime_ns = v.value("mtime_ns", int64_t{0});
-    base.ino = v.value("ino", uint64_t{0});
-    base.mode = v.value("mode", uint32_t{0});
-    baselines_[it.key()] = base;
+  if (b != j.end() && b->is_object()) {
+    for (auto it = b->begin(); it != b->end(); ++it) baselines_[it.key()] = BaselineFrom(it.value());
+  }
+  ReplayJournal();
+}
+
+void OverlayStore::ReplayJournal() {
+  std::ifstream in(root_ + "/" + kJournalFile);
+  std::string line;
+  while (std::getline(in, line)) {
+    // A line cut off by a crash does not parse: it is the last one, and its change is lost.
+    nlohmann::json e = nlohmann::json::parse(line, nullptr, false);
+    if (e.is_discarded() || !e.is_object()) continue;
+    const std::string op = e.value("op", "");
+    const std::string path = e.value("path", "");
+    if (op == "whiteout") {
+      whiteouts_.insert(path);
+    } else if (op == "unwhiteout") {
+      whiteouts_.erase(path);
+    } else if (op == "opaque") {
+      opaque_.insert(path);
+    } else if (op == "replaces_host") {
+      replaces_host_.insert(path);
+    } else if (op == "forget") {
+      ForgetBelow(path);
+    } else if (op == "baseline") {
+      baselines_.emplace(path, BaselineFrom(e));
+    } else if (op == "exact_dir_modes") {
+      exact_dir_modes_ = e.value("value", false);
+    }
   }
 }
 

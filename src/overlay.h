@@ -2,7 +2,9 @@
 // files at their virtual paths), `private/N/` (the backing of each `tmp` rule), `snap/` (merged
 // directory listings) and `state.json` (deletion markers, opaque directories, and the host
 // baseline of every copied-up file, so `bvisor apply` can refuse when the host changed since).
-// Only the supervisor writes here; the sandbox can never name these paths.
+// A kept store appends each bookkeeping change to `state.journal` as it happens and folds the
+// journal into state.json at exit, so the state survives a crash at the cost of one small write
+// per change. Only the supervisor writes here; the sandbox can never name these paths.
 #pragma once
 
 #include <sys/stat.h>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "errno_or.h"
+#include "unique_fd.h"
 
 namespace bvisor {
 
@@ -60,7 +63,11 @@ class OverlayStore {
   void RemoveWhiteout(std::string_view vpath);
   bool IsOpaque(std::string_view dir_vpath) const;
   void SetOpaque(std::string_view dir_vpath);
-  // Drops markers and opaque flags at or below vpath (the directory itself is gone).
+  // Opaque directories made where the host has a directory (rm -rf build; mkdir build): the
+  // host entries below them are ones the sandbox removed, which its own entries replace.
+  bool ReplacesHostDir(std::string_view dir_vpath) const;
+  void SetReplacesHostDir(std::string_view dir_vpath);
+  // Drops markers and opaque (and replacing) flags at or below vpath (the directory itself is gone).
   void ForgetBelow(std::string_view vpath);
 
   // Monotonic counter bumped by every change below `dir_vpath`'s listing.
@@ -71,15 +78,23 @@ class OverlayStore {
   const std::map<std::string, HostBaseline>& Baselines() const { return baselines_; }
   const std::set<std::string>& Whiteouts() const { return whiteouts_; }
   const std::set<std::string>& Opaque() const { return opaque_; }
+  // Whether upper copies of host directories keep the host's exact mode. A supervisor that
+  // cannot override permissions adds u+rwx to them so that it can fill them.
+  bool ExactDirModes() const { return exact_dir_modes_; }
+  void SetExactDirModes(bool exact);
   int64_t BytesUsed() const { return bytes_used_; }
   void AddBytes(int64_t n) { bytes_used_ += n; }
 
-  // Writes state.json (atomically, by rename). Called after each change when kept, and at exit.
+  // Writes state.json (atomically, by rename) and empties the journal it now contains. Called
+  // at exit for kept stores.
   void SaveState() const;
 
  private:
   OverlayStore() = default;
   void LoadState();
+  void ReplayJournal();
+  // Appends one change (a JSON object) to state.journal; no-op unless the store is being kept.
+  void Journal(const std::string& line) const;
 
   std::string root_;
   std::string upper_;
@@ -88,11 +103,14 @@ class OverlayStore {
   std::unordered_set<std::string> upper_dirs_;
   std::set<std::string> whiteouts_;
   std::set<std::string> opaque_;
+  std::set<std::string> replaces_host_;
   std::map<std::string, HostBaseline> baselines_;
   std::unordered_map<std::string, uint64_t> generations_;
   uint64_t next_generation_ = 1;
   size_t snapshots_ = 0;
   int64_t bytes_used_ = 0;
+  bool exact_dir_modes_ = false;
+  UniqueFd journal_;
 };
 
 // Removes a directory tree without following symlinks. Returns 0 or a positive errno.

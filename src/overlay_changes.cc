@@ -45,6 +45,10 @@ struct Entry {
   struct stat upper {};  // unused for deletions
   struct stat host {};   // valid when host_exists, whether or not the sandbox could see it
   bool host_exists = false;
+  // The host entry sits in a fresh directory that replaced a host directory (rm -rf build;
+  // mkdir build): the sandbox removed it, and the created entry replaces it rather than
+  // collides with something the host made since.
+  bool replaces_host = false;
 };
 
 Type TypeOf(mode_t mode) {
@@ -105,12 +109,13 @@ std::optional<std::string> LinkTarget(const std::string& path) {
   return std::string(buf, static_cast<size_t>(len));
 }
 
-// The supervisor adds u+rwx to the upper copy of a host directory so it can fill it, so the
-// owner bits only count when the sandbox set something other than rwx.
-bool ModeDiffers(const struct stat& upper, const struct stat& host) {
+// A supervisor without CAP_DAC_OVERRIDE adds u+rwx to the upper copy of a host directory so it
+// can fill it (!exact_dir_modes): then the owner bits only count when the sandbox set something
+// other than rwx.
+bool ModeDiffers(const struct stat& upper, const struct stat& host, bool exact_dir_modes) {
   const mode_t u = upper.st_mode & 07777;
   const mode_t h = host.st_mode & 07777;
-  if (!S_ISDIR(upper.st_mode)) return u != h;
+  if (!S_ISDIR(upper.st_mode) || exact_dir_modes) return u != h;
   if ((u & ~mode_t{S_IRWXU}) != (h & ~mode_t{S_IRWXU})) return true;
   return (u & S_IRWXU) != S_IRWXU && (u & S_IRWXU) != (h & S_IRWXU);
 }
@@ -179,6 +184,7 @@ class Collector {
     e.change.size = S_ISDIR(upper.st_mode) ? 0 : upper.st_size;
     e.upper = upper;
     e.host_exists = lstat(vpath.c_str(), &e.host) == 0;
+    e.replaces_host = hidden && e.host_exists && store_.ReplacesHostDir(ParentPath(vpath));
     if (hidden || !e.host_exists) {
       e.change.kind = Kind::kCreated;
       entries_.push_back(std::move(e));
@@ -206,7 +212,8 @@ class Collector {
     if (differs) {
       e.change.kind = Kind::kModified;
       e.change.content_differs = true;
-    } else if (e.change.type != Type::kSymlink && (ModeDiffers(upper, e.host) || OwnerDiffers(upper, e.host))) {
+    } else if (e.change.type != Type::kSymlink &&
+               (ModeDiffers(upper, e.host, store_.ExactDirModes()) || OwnerDiffers(upper, e.host))) {
       e.change.kind = Kind::kMetadata;
     } else if (has_baseline && e.change.type != Type::kDir) {
       e.change.kind = Kind::kModified;  // copied up, then left (or written back) as it was
@@ -259,9 +266,9 @@ std::string Octal(mode_t mode) {
 }
 
 // "mode 0644 -> 0755, owner 0:0 -> 1000:1000"
-std::string MetadataNote(const Entry& e) {
+std::string MetadataNote(const Entry& e, bool exact_dir_modes) {
   std::string note;
-  if (ModeDiffers(e.upper, e.host)) note = "mode " + Octal(e.host.st_mode) + " -> " + Octal(e.upper.st_mode);
+  if (ModeDiffers(e.upper, e.host, exact_dir_modes)) note = "mode " + Octal(e.host.st_mode) + " -> " + Octal(e.upper.st_mode);
   if (OwnerDiffers(e.upper, e.host)) {
     if (!note.empty()) note += ", ";
     note += "owner " + std::to_string(e.host.st_uid) + ":" + std::to_string(e.host.st_gid) + " -> " +
@@ -544,6 +551,9 @@ int WriteRegular(const std::string& from, const std::string& to, const struct st
   return copy_error != 0 ? copy_error : error;
 }
 
+// Special files apply can make: fifos and (unbound) sockets; never devices.
+bool Recreatable(mode_t mode) { return S_ISFIFO(mode) || S_ISSOCK(mode); }
+
 int WriteEntry(const OverlayStore& store, const Entry& e) {
   const std::string& path = e.change.path;
   const std::string upper = store.UpperPath(path);
@@ -560,9 +570,10 @@ int WriteEntry(const OverlayStore& store, const Entry& e) {
       });
     }
     case Type::kOther:
-      if (!S_ISFIFO(e.upper.st_mode)) return ENOTSUP;
+      if (!Recreatable(e.upper.st_mode)) return ENOTSUP;
       return ReplaceAtomically(path, [&](const std::string& tmp) {
-        if (mkfifo(tmp.c_str(), 0600) != 0) return -1;
+        // A socket file is only a name once its listener is gone: mknod makes an unbound one.
+        if (mknod(tmp.c_str(), (e.upper.st_mode & S_IFMT) | 0600, 0) != 0) return -1;
         if (chmod(tmp.c_str(), e.upper.st_mode & 07777) != 0) {
           int error = errno;
           unlink(tmp.c_str());
@@ -606,8 +617,11 @@ bool NeedsWrite(const Entry& e) {
 std::string Conflict(const Entry& e, const std::map<std::string, HostBaseline>& baselines) {
   switch (e.change.kind) {
     case Kind::kCreated:
-      // A directory merges with one the host has; anything else would overwrite it.
-      if (e.host_exists && !(S_ISDIR(e.upper.st_mode) && S_ISDIR(e.host.st_mode))) return "exists on the host now";
+      // A directory merges with one the host has; anything else would overwrite something the
+      // sandbox never saw, unless it replaces what the sandbox removed.
+      if (e.host_exists && !e.replaces_host && !(S_ISDIR(e.upper.st_mode) && S_ISDIR(e.host.st_mode))) {
+        return "exists on the host now";
+      }
       return "";
     case Kind::kModified:
       if (!e.change.content_differs) return "";
@@ -651,7 +665,7 @@ int DiffCommand(const std::string& dir, std::ostream& out, std::ostream& err) {
           break;
         case Kind::kMetadata:
           ++modified;
-          out << " T " << e.change.path << " (" << MetadataNote(e) << ")\n";
+          out << " T " << e.change.path << " (" << MetadataNote(e, store.ExactDirModes()) << ")\n";
           break;
         case Kind::kDeleted:
           ++deleted;
@@ -689,7 +703,7 @@ int ApplyCommand(const std::string& dir, const ApplyOptions& options, std::ostre
       return 1;
     }
     for (const Entry& e : entries) {
-      if (NeedsWrite(e) && e.change.type == Type::kOther && !S_ISFIFO(e.upper.st_mode)) {
+      if (NeedsWrite(e) && e.change.type == Type::kOther && !Recreatable(e.upper.st_mode)) {
         err << "bvisor: applying " << e.change.path << ": " << ErrorText(ENOTSUP) << "\n";
         return 2;
       }

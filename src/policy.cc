@@ -190,7 +190,8 @@ class Parser {
     if (!doc.is_object()) return Fail("/", "expected an object");
     std::vector<std::string_view> required = {"version"};
     if (require_description_) required.push_back("description");
-    if (!CheckKeys(doc, "/", {"version", "name", "description", "extends", "paths", "overlay", "network", "env", "limits"},
+    if (!CheckKeys(doc, "/", {"version", "name", "description", "extends", "paths", "overlay", "network", "env", "limits",
+                    "report"},
                    required)) {
       return false;
     }
@@ -238,6 +239,14 @@ class Parser {
     }
     if (auto it = doc.find("limits"); it != doc.end()) {
       if (!ParseLimits(*it, &policy->limits)) return false;
+    }
+    if (auto it = doc.find("report"); it != doc.end()) {
+      if (!it->is_object()) return Fail("/report", "expected an object");
+      if (!CheckKeys(*it, "/report", {"files"}, {})) return false;
+      if (auto f = it->find("files"); f != it->end()) {
+        if (!f->is_boolean()) return Fail("/report/files", "expected true or false");
+        policy->report_files = f->get<bool>();
+      }
     }
     return true;
   }
@@ -289,6 +298,9 @@ class Parser {
     if (auto it = overlay.find("keep"); it != overlay.end()) {
       std::string dir;
       if (!ParseExpandedPath(*it, "/overlay/keep", &dir)) return false;
+      // A trailing slash asks for a fresh subdirectory per run (see man bvisor-policy).
+      const std::string& raw = it->get_ref<const std::string&>();
+      if (!raw.empty() && raw.back() == '/' && dir != "/") dir += '/';
       *keep = std::move(dir);
     }
     return true;
@@ -597,6 +609,7 @@ nlohmann::json PolicyToJson(const Policy& policy) {
   put("overlay_bytes", l.overlay_bytes);
   if (l.timeout_seconds) limits["timeout_seconds"] = *l.timeout_seconds;
   out["limits"] = limits;
+  out["report"] = {{"files", policy.report_files}};
   return out;
 }
 

@@ -80,6 +80,7 @@ struct Policy {
   NetworkPolicy network;
   EnvPolicy env;
   Limits limits;
+  bool report_files = false;  // list every file read and written in the report (audit)
 
   // The mode that governs `abs_path`: the rule with the longest matching prefix;
   // among rules with the same prefix the last one wins. Paths no rule covers are kDeny.

@@ -90,11 +90,19 @@ int KillAndReapDescendants(pid_t watch, int* watch_status) {
   const pid_t self = getpid();
   std::unordered_set<pid_t> killed;  // a process may show up in several scans before it dies
   for (;;) {
+    // Every descendant has an ancestor among our children (orphans are reparented to us), so
+    // without children there is nothing to scan /proc for: the common, fast exit.
+    int status = 0;
+    pid_t reaped = waitpid(-1, &status, __WALL | WNOHANG);
+    if (reaped < 0 && errno == ECHILD) return static_cast<int>(killed.size());
+    if (reaped > 0) {
+      if (reaped == watch) *watch_status = status;
+      continue;
+    }
     for (pid_t pid : Descendants(self)) {
       if (SignalIfDescendant(pid, self, SIGKILL) == 0 && pid != watch) killed.insert(pid);
     }
-    int status = 0;
-    pid_t reaped = waitpid(-1, &status, __WALL | WNOHANG);
+    reaped = waitpid(-1, &status, __WALL | WNOHANG);
     if (reaped == 0) {
       // Children exist but none has exited yet: wait for one (SIGKILL is on its way).
       reaped = waitpid(-1, &status, __WALL);

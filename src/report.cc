@@ -239,7 +239,13 @@ json Report::ToJson() const {
                        {"allowed", c.allowed}, {"count", c.count}});
   }
   out["network"] = std::move(network);
+  if (list_files) out["files"] = {{"read", files_read_}, {"written", files_written_}};
   return out;
+}
+
+void Report::AddFile(std::string_view path, bool written) {
+  std::set<std::string>& set = written ? files_written_ : files_read_;
+  if (set.size() < kMaxFiles) set.emplace(path);
 }
 
 void Report::AddNetwork(std::string_view address, int port, std::string_view operation, bool allowed) {

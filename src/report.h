@@ -23,6 +23,7 @@
 //   "peak_processes": 3,                        most live sandbox processes seen (when counted)
 //   "limit": "timeout_seconds" or null,         the policy limit that ended the run, if any
 //   "env_removed": ["GITHUB_TOKEN", ...],       variables withheld from the command (names only)
+//   "files": {"read": [...], "written": [...]}  only with the policy's report.files (audit)
 //   "network": [{"address": "127.0.0.1", "port": 8080, "operation": "connect",
 //                "allowed": true, "count": 2}, ...]    every IP connect/bind/sendto attempt
 // }
@@ -33,6 +34,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +66,10 @@ class Report {
   void AddDenial(std::string_view syscall, std::string_view path, std::string_view reason, int error, pid_t pid);
   void AddExec(std::string_view path, pid_t pid);
   void AddNetwork(std::string_view address, int port, std::string_view operation, bool allowed);
+  // With report.files: the set of files read and written (capped at kMaxFiles each).
+  void AddFile(std::string_view path, bool written);
+  static constexpr size_t kMaxFiles = 100000;
+  bool list_files = false;
 
   std::vector<std::string> command;
   std::string policy_name;
@@ -111,6 +117,7 @@ class Report {
     uint64_t count;
   };
   std::vector<Connection> network_;
+  std::set<std::string> files_read_, files_written_;
 };
 
 // "ENOENT" for ENOENT, "E<number>" when unknown.

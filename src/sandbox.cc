@@ -8,7 +8,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
+#include <spdlog/spdlog.h>
+
+#include "path.h"
 #include "tracee_memory.h"
 
 namespace bvisor {
@@ -21,9 +26,45 @@ ErrnoOr<std::string> ReadLinkString(const char* path) {
   return std::string(buf, static_cast<size_t>(len));
 }
 
+// The /proc link naming the caller's cwd (AT_FDCWD) or directory fd.
+bool BaseLink(const seccomp_notif& n, int dirfd, char (&link)[64]) {
+  if (dirfd == AT_FDCWD) {
+    std::snprintf(link, sizeof(link), "/proc/%u/cwd", n.pid);
+    return true;
+  }
+  if (dirfd < 0) return false;
+  std::snprintf(link, sizeof(link), "/proc/%u/fd/%d", n.pid, dirfd);
+  return true;
+}
+
+// Whether the directory behind `link`, whose target reads `real`, was removed (the kernel
+// appends " (deleted)" to its last name; a name that merely ends so has links left).
+bool Removed(const char* link, std::string& real) {
+  constexpr std::string_view kSuffix = " (deleted)";
+  if (real.size() <= kSuffix.size() || std::string_view(real).substr(real.size() - kSuffix.size()) != kSuffix) {
+    return false;
+  }
+  struct stat st {};
+  if (stat(link, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_nlink != 0) return false;
+  real.resize(real.size() - kSuffix.size());
+  return true;
+}
+
 }  // namespace
 
 pid_t TgidOf(pid_t tid) { return Caller{tid}.Tgid(); }
+
+mode_t UmaskOf(pid_t tid) {
+  char path[64];
+  std::snprintf(path, sizeof(path), "/proc/%d/status", tid);
+  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+  char buf[512];
+  ssize_t n = fd ? read(fd.Get(), buf, sizeof(buf) - 1) : -1;
+  if (n <= 0) return 022;
+  buf[n] = '\0';
+  const char* u = std::strstr(buf, "Umask:");
+  return u != nullptr ? static_cast<mode_t>(std::strtoul(u + 6, nullptr, 8)) : 022;
+}
 
 Sandbox::Sandbox(Notifier& n, Vfs& v, Report& r, const Policy& p, pid_t anc, pid_t rt)
     : notifier(n), vfs(v), report(r), policy(p), ancestor(anc), root(rt) {}
@@ -34,18 +75,17 @@ ErrnoOr<std::string> Sandbox::ReadPath(const seccomp_notif& n, int arg) {
   return ReadTraceeString(static_cast<pid_t>(n.pid), n.data.args[arg], PATH_MAX - 1);
 }
 
-ErrnoOr<std::string> Sandbox::BaseDir(const seccomp_notif& n, int dirfd_arg) {
+ErrnoOr<std::string> Sandbox::BaseDir(const seccomp_notif& n, int dirfd_arg, bool* removed) {
   char link[64];
   int dirfd = dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(n.data.args[dirfd_arg]);
-  if (dirfd == AT_FDCWD) {
-    std::snprintf(link, sizeof(link), "/proc/%u/cwd", n.pid);
-  } else {
-    if (dirfd < 0) return Errno{EBADF};
-    std::snprintf(link, sizeof(link), "/proc/%u/fd/%d", n.pid, dirfd);
-  }
+  if (!BaseLink(n, dirfd, link)) return Errno{EBADF};
   ErrnoOr<std::string> real = ReadLinkString(link);
   if (!real.Ok()) return real;
   if (real->empty() || (*real)[0] != '/') return Errno{ENOTDIR};
+  if (Removed(link, *real)) {
+    if (removed == nullptr) return Errno{ENOENT};
+    *removed = true;
+  }
   std::optional<std::string> v = vfs.VirtualFromReal(*real);
   if (!v) return Errno{ENOENT};
   if (dirfd != AT_FDCWD) {
@@ -100,11 +140,68 @@ ErrnoOr<Node> Sandbox::ResolvePath(const seccomp_notif& n, int dirfd_arg, int pa
   }
   std::string base = "/";
   if ((*path)[0] != '/') {
-    ErrnoOr<std::string> b = BaseDir(n, dirfd_arg);
+    bool removed = false;
+    ErrnoOr<std::string> b = BaseDir(n, dirfd_arg, &removed);
     if (!b.Ok()) return Errno{b.Error()};
+    if (removed) return ResolveFromRemoved(n, dirfd_arg, *path, *b, follow);
     base = std::move(*b);
   }
   return vfs.Resolve(CallerOf(n), base, *path, follow);
+}
+
+ErrnoOr<Node> Sandbox::ResolveFromRemoved(const seccomp_notif& n, int dirfd_arg, std::string_view path,
+                                          std::string_view old_name, bool follow) {
+  char link[64];
+  int dirfd = dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(n.data.args[dirfd_arg]);
+  if (!BaseLink(n, dirfd, link)) return Errno{EBADF};
+  std::vector<std::string_view> parts = SplitComponents(path);
+  size_t i = 0;
+  while (i < parts.size() && parts[i] == ".") ++i;
+  if (i == parts.size()) {
+    Node node;
+    node.vpath = old_name;
+    node.mode = policy.ModeFor(old_name);
+    node.layer = Layer::kMagic;
+    node.real = link;
+    if (stat(link, &node.st) != 0) return Errno{ENOENT};
+    return node;
+  }
+  if (parts[i] != "..") return Errno{ENOENT};
+  // The old parent's name may now hold something else (a symlink planted there, another
+  // directory): go on from that name only while it is the very directory the kernel's ".." of
+  // the removed one reaches.
+  struct stat kernel_parent {};
+  if (stat((std::string(link) + "/..").c_str(), &kernel_parent) != 0) return Errno{ENOENT};
+  const Node parent = vfs.Lookup(CallerOf(n), ParentPath(old_name));
+  if (!parent.IsDir() || parent.layer == Layer::kMagic || parent.st.st_ino != kernel_parent.st_ino ||
+      parent.st.st_dev != kernel_parent.st_dev) {
+    return Errno{ENOENT};
+  }
+  std::string rest = ".";
+  for (++i; i < parts.size(); ++i) rest = JoinPath(rest, parts[i]);
+  if (path.back() == '/') rest += '/';
+  return vfs.Resolve(CallerOf(n), ParentPath(old_name), rest, follow);
+}
+
+ErrnoOr<Node> Sandbox::ResolveEntry(const seccomp_notif& n, int dirfd_arg, int path_arg, bool* trailing_slash,
+                                    std::string* last) {
+  vfs.ClearLastDenied();
+  ErrnoOr<std::string> path = ReadPath(n, path_arg);
+  if (!path.Ok()) return Errno{path.Error()};
+  const size_t end = path->find_last_not_of('/');
+  *trailing_slash = end != std::string::npos && end + 1 < path->size();
+  if (end != std::string::npos) path->resize(end + 1);  // "/" itself stays
+  if (last != nullptr) *last = BaseName(*path);
+  if (path->empty()) return Errno{ENOENT};
+  std::string base = "/";
+  if ((*path)[0] != '/') {
+    bool removed = false;
+    ErrnoOr<std::string> b = BaseDir(n, dirfd_arg, &removed);
+    if (!b.Ok()) return Errno{b.Error()};
+    if (removed) return ResolveFromRemoved(n, dirfd_arg, *path, *b, false);
+    base = std::move(*b);
+  }
+  return vfs.Resolve(CallerOf(n), base, *path, false);
 }
 
 Reply Sandbox::Fail(const seccomp_notif& n, const SyscallRow& row, int error, std::string_view path) {
@@ -116,6 +213,7 @@ Reply Sandbox::Fail(const seccomp_notif& n, const SyscallRow& row, int error, st
 Reply Sandbox::Deny(const seccomp_notif& n, const SyscallRow& row, std::string_view path, int error,
                     std::string_view reason) {
   report.AddDenial(row.name, path, reason, error, static_cast<pid_t>(n.pid));
+  spdlog::info("denied {} {} ({}): {} [pid {}]", row.name, path, ErrnoName(error), reason, n.pid);
   return Reply::Error(error);
 }
 

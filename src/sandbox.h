@@ -37,11 +37,19 @@ class Sandbox {
   ErrnoOr<std::string> ReadPath(const seccomp_notif& n, int arg);
   // The virtual directory a relative path starts from: the caller's cwd for AT_FDCWD,
   // otherwise the directory fd's path (ENOTDIR for non-directories, EBADF for bad fds).
-  ErrnoOr<std::string> BaseDir(const seccomp_notif& n, int dirfd_arg);
+  // A directory that was removed has no name: ENOENT, unless `removed` is given, which is then
+  // set and the directory's last name returned.
+  ErrnoOr<std::string> BaseDir(const seccomp_notif& n, int dirfd_arg, bool* removed = nullptr);
   // Reads and resolves the path in `path_arg` (relative to `dirfd_arg`, -1 for the cwd).
   // With `empty_path_ok` (AT_EMPTY_PATH) an empty path names the dirfd itself.
   ErrnoOr<Node> ResolvePath(const seccomp_notif& n, int dirfd_arg, int path_arg, bool follow,
                             bool empty_path_ok = false, std::string* raw = nullptr);
+  // The path of an entry operation (mkdir, mknod, symlink, link's new name, unlink, rmdir,
+  // rename): as in the kernel, which resolves only the parent for these, the last component is
+  // never followed, not even with a trailing slash. `trailing_slash` says whether there was one
+  // (the handler applies its syscall's rule); `last` gets the last component as written.
+  ErrnoOr<Node> ResolveEntry(const seccomp_notif& n, int dirfd_arg, int path_arg, bool* trailing_slash,
+                             std::string* last = nullptr);
   // The node an fd of the caller refers to (by its path; kMagic for pipes, sockets, deleted files).
   ErrnoOr<Node> NodeOfFd(const seccomp_notif& n, int fd);
   Caller CallerOf(const seccomp_notif& n) const;
@@ -52,6 +60,10 @@ class Sandbox {
   // The error reply for a failed operation on `path`; policy refusals (a hidden path, a
   // read-only area) are also recorded as denials.
   Reply Fail(const seccomp_notif& n, const SyscallRow& row, int error, std::string_view path);
+  // Notes a file the command read or wrote (report.files, the audit preset).
+  void NoteFile(const std::string& vpath, bool written) {
+    if (report.list_files) report.AddFile(vpath, written);
+  }
   // Records a denial in the report and returns the error reply.
   Reply Deny(const seccomp_notif& n, const SyscallRow& row, std::string_view path, int error,
              std::string_view reason);
@@ -77,10 +89,19 @@ class Sandbox {
   bool RootNotYetExeced(pid_t tid);
 
  private:
+  // A relative path from a removed directory: the kernel still walks from it, "." being the
+  // directory itself (reachable through its /proc link only), ".." its old parent; nothing
+  // else is in it.
+  ErrnoOr<Node> ResolveFromRemoved(const seccomp_notif& n, int dirfd_arg, std::string_view path,
+                                   std::string_view old_name, bool follow);
   bool root_execed_ = false;
 };
 
 // The tgid of a thread, from /proc (0 when gone).
 pid_t TgidOf(pid_t tid);
+
+// The umask of a thread, from /proc (022 when unknown): the supervisor's own is 0, so whatever
+// it creates for the sandbox applies the caller's explicitly.
+mode_t UmaskOf(pid_t tid);
 
 }  // namespace bvisor

@@ -18,11 +18,13 @@
 
 #include <cerrno>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -98,9 +100,28 @@ void BlockSignals(sigset_t& set) {
 
 double Ms(const timeval& tv) { return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0; }
 
-std::string ExitDescription(int status) {
-  if (WIFSIGNALED(status)) return "killed by " + SignalName(WTERMSIG(status));
-  return "exit " + std::to_string(WEXITSTATUS(status));
+
+// The command stopped (Ctrl-Z, SIGSTOP): stop bvisor as well so that the calling shell sees the
+// job stop, and on SIGCONT (fg, bg) hand the terminal back and continue the command's group.
+void StopWithCommand(const Sandboxed& sandboxed) {
+  if (sandboxed.foreground_tty) tcsetpgrp(STDIN_FILENO, getpgrp());
+  kill(getpid(), SIGTSTP);  // returns once the shell continues us
+  if (sandboxed.foreground_tty && tcgetpgrp(STDIN_FILENO) == getpgrp()) tcsetpgrp(STDIN_FILENO, sandboxed.root);
+  kill(-sandboxed.root, SIGCONT);
+}
+
+// A keep directory ending in '/' collects one overlay per run: a new subdirectory named by
+// the time and pid (the agent preset keeps every tool call's changes apart this way).
+std::string FreshRunDirectory(const std::string& parent) {
+  std::string path;
+  for (size_t i = 0; i < parent.size(); ++i) {
+    path += parent[i];
+    if (parent[i] == '/' && i > 0) mkdir(path.c_str(), 0755);
+  }
+  char stamp[32];
+  std::time_t t = std::time(nullptr);
+  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&t));
+  return parent + stamp + "-" + std::to_string(getpid());
 }
 
 // Names from network.allow, resolved at start, are added to the sandbox's /etc/hosts (in the
@@ -125,6 +146,7 @@ int RunSandbox(const RunOptions& options) {
   Report report;
   report.command = options.argv;
   report.policy_name = options.policy.name;
+  report.list_files = options.policy.report_files;
 
   sigset_t blocked;
   BlockSignals(blocked);
@@ -144,6 +166,7 @@ int RunSandbox(const RunOptions& options) {
     fo.guard_rlimits = lim.cpu_seconds || lim.memory_bytes || lim.file_size_bytes || lim.open_files;
     filter = BuildFilter(fo);
     std::string keep = options.keep_dir.value_or(policy.keep_overlay.value_or(""));
+    if (!keep.empty() && keep.back() == '/') keep = FreshRunDirectory(keep);
     store.emplace(keep, !keep.empty());
   } catch (const std::invalid_argument& e) {
     std::cerr << "bvisor: " << e.what() << "\n";
@@ -157,7 +180,18 @@ int RunSandbox(const RunOptions& options) {
   FilteredEnvironment env = FilterEnvironment(policy.env, host_env);
   report.env_removed = env.removed;
 
-  LaunchSpec spec{options.argv, env.env, &filter, {}};
+  LaunchSpec spec{options.argv, env.env, &filter, {}, -1, -1};
+  UniqueFd out_file, err_file;
+  for (auto [path, fd, slot] : {std::tuple{&options.stdout_file, &out_file, &spec.stdout_fd},
+                                std::tuple{&options.stderr_file, &err_file, &spec.stderr_fd}}) {
+    if (!*path) continue;
+    fd->Reset(open((*path)->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!*fd) {
+      std::cerr << "bvisor: cannot open " << **path << ": " << std::strerror(errno) << "\n";
+      return kExitUsage;
+    }
+    *slot = fd->Get();
+  }
   const Limits& l = policy.limits;
   if (l.cpu_seconds) spec.rlimits.emplace_back(RLIMIT_CPU, *l.cpu_seconds);
   if (l.memory_bytes) spec.rlimits.emplace_back(RLIMIT_AS, *l.memory_bytes);
@@ -245,7 +279,9 @@ int RunSandbox(const RunOptions& options) {
     if (fds[2].revents & (POLLIN | POLLHUP)) {
       ReaperMessage m{};
       ssize_t got = recv(sandboxed.control.Get(), &m, sizeof(m), 0);
-      if (got == sizeof(m) && m.type == ReaperMessage::kRootExited) {
+      if (got == sizeof(m) && m.type == ReaperMessage::kRootStopped) {
+        StopWithCommand(sandboxed);
+      } else if (got == sizeof(m) && m.type == ReaperMessage::kRootExited) {
         root_status = m.wait_status;
       } else if (got == sizeof(m) && m.type == ReaperMessage::kAllGone) {
         report.leftover_processes = m.killed;
@@ -289,20 +325,34 @@ int RunSandbox(const RunOptions& options) {
   report.overlay_changes = CollectOverlayChanges(*store);
   if (store->Kept()) report.overlay_kept = store->Root();
 
-  if (options.report_path && *options.report_path != "-") {
-    std::ofstream out(*options.report_path, std::ios::trunc);
-    if (!out) {
-      std::cerr << "bvisor: cannot write the report to " << *options.report_path << ": " << std::strerror(errno) << "\n";
-    } else {
-      out << report.ToJson().dump(2) << "\n";
+  if (options.fail_on_denial && exit_code == 0 && report.DenialsTotal() > 0) {
+    exit_code = kExitDenied;
+    report.exit_code = exit_code;
+  }
+  const std::string json = report.ToJson().dump(2) + "\n";
+  auto write_file = [&](const std::string& path) {
+    std::ofstream out(path, std::ios::trunc);
+    out << json;
+    if (!out) std::cerr << "bvisor: cannot write the report to " << path << ": " << std::strerror(errno) << "\n";
+  };
+  if (options.report_path && *options.report_path != "-") write_file(*options.report_path);
+  if (options.report_path && *options.report_path == "-") std::cerr << json;
+  if (options.report_dir) {
+    // One file per run, so that every recipe line of a Makefile keeps its own report.
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    long long us = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+    mkdir(options.report_dir->c_str(), 0755);
+    write_file(*options.report_dir + "/bvisor-" + std::to_string(us) + "-" + std::to_string(getpid()) + ".json");
+  }
+  if (options.json) std::cout << json << std::flush;
+  if (!options.quiet && !options.json && !(options.report_path && *options.report_path == "-")) {
+    std::string line = report.Summary();
+    if (isatty(STDERR_FILENO)) {
+      bool bad = exit_code != 0 || report.DenialsTotal() > 0;
+      line = (bad ? "\033[1;33m" : "\033[1;32m") + line + "\033[0m";
     }
-  } else if (options.report_path) {
-    std::cerr << report.ToJson().dump(2) << "\n";
+    std::cerr << line << "\n";
   }
-  if (!options.quiet && !(options.report_path && *options.report_path == "-")) {
-    std::cerr << report.Summary() << "\n";
-  }
-  (void)ExitDescription;
   return exit_code;
 }
 

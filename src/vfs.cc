@@ -3,7 +3,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/sendfile.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -30,6 +32,14 @@ bool IsNumeric(std::string_view s) {
 }
 
 int64_t MtimeNs(const struct stat& st) { return st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec; }
+
+// Whether this process may create entries in a directory whatever its mode (CAP_DAC_OVERRIDE).
+bool CanOverridePermissions() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  return (data[CAP_TO_INDEX(CAP_DAC_OVERRIDE)].effective & CAP_TO_MASK(CAP_DAC_OVERRIDE)) != 0;
+}
 
 // Reads the real directory `path`; entries are appended to `out` unless `skip` says otherwise.
 template <typename Skip>
@@ -91,6 +101,7 @@ int CopyFile(const std::string& src, const std::string& dst, const struct stat& 
 
 Vfs::Vfs(const Policy& policy, OverlayStore& store, pid_t ancestor)
     : policy_(policy), store_(store), ancestor_(ancestor) {
+  store_.SetExactDirModes(CanOverridePermissions());
   for (const PathRule& rule : policy_.paths) {
     if (rule.mode == PathMode::kDeny && rule.path != "/") hiding_parents_.emplace(ParentPath(rule.path));
     if (rule.mode == PathMode::kDeny) continue;
@@ -182,21 +193,26 @@ Node Vfs::Lookup(const Caller& caller, std::string_view vpath) {
       if (LstatErr(n.real, &n.st) == 0) n.layer = Layer::kHost;
       return n;
     case PathMode::kCow:
-      if (store_.IsWhiteout(vpath)) return n;
-      if (store_.HasUpperDir(ParentPath(vpath)) || (vpath == "/" && store_.HasUpperDir("/"))) {
-        std::string upper = store_.UpperPath(vpath);
-        if (LstatErr(upper, &n.st) == 0) {
-          n.real = std::move(upper);
-          n.layer = Layer::kUpper;
-          return n;
-        }
-      }
-      if (!store_.Opaque().empty() && vpath != "/" && store_.IsOpaque(ParentPath(vpath))) return n;
-      n.real = vpath;
-      if (LstatErr(n.real, &n.st) == 0) n.layer = Layer::kHost;
+      LookupCow(n);
       return n;
   }
   return n;
+}
+
+void Vfs::LookupCow(Node& n) const {
+  const std::string& vpath = n.vpath;
+  if (store_.IsWhiteout(vpath)) return;
+  if (store_.HasUpperDir(ParentPath(vpath)) || (vpath == "/" && store_.HasUpperDir("/"))) {
+    std::string upper = store_.UpperPath(vpath);
+    if (LstatErr(upper, &n.st) == 0) {
+      n.real = std::move(upper);
+      n.layer = Layer::kUpper;
+      return;
+    }
+  }
+  if (!store_.Opaque().empty() && vpath != "/" && store_.IsOpaque(ParentPath(vpath))) return;
+  n.real = vpath;
+  if (LstatErr(n.real, &n.st) == 0) n.layer = Layer::kHost;
 }
 
 ErrnoOr<std::string> Vfs::ReadLink(const Caller& caller, const Node& node) {
@@ -309,10 +325,7 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
 // ---------------------------------------------------------------------------------------------
 // Write side.
 
-void Vfs::Changed(std::string_view parent_vpath) {
-  store_.Touch(parent_vpath);
-  if (store_.Kept()) store_.SaveState();
-}
+void Vfs::Changed(std::string_view parent_vpath) { store_.Touch(parent_vpath); }
 
 int Vfs::EnsureUpperDir(std::string_view dir_vpath) {
   if (store_.HasUpperDir(dir_vpath)) return 0;
@@ -326,9 +339,10 @@ int Vfs::EnsureUpperDir(std::string_view dir_vpath) {
     if (mkdir(upper.c_str(), 0700) != 0 && errno != EEXIST) return errno;
   }
   if (from_host) {
-    // Keep the directory's look (mode, owner, times) so stat in the sandbox matches the host.
+    // Keep the directory's look (mode, owner, times) so stat in the sandbox matches the host;
+    // without CAP_DAC_OVERRIDE the supervisor needs u+rwx to fill it.
     (void)!lchown(upper.c_str(), host.st_uid, host.st_gid);
-    chmod(upper.c_str(), (host.st_mode & 07777) | S_IRWXU);
+    chmod(upper.c_str(), (host.st_mode & 07777) | (store_.ExactDirModes() ? 0 : S_IRWXU));
     timespec times[2] = {host.st_atim, host.st_mtim};
     utimensat(AT_FDCWD, upper.c_str(), times, AT_SYMLINK_NOFOLLOW);
   }
@@ -336,34 +350,52 @@ int Vfs::EnsureUpperDir(std::string_view dir_vpath) {
   return 0;
 }
 
+int Vfs::CopyEntry(const Node& node, const std::string& dst) {
+  switch (node.st.st_mode & S_IFMT) {
+    case S_IFREG: {
+      // Copy next to the target, then rename: a crash never leaves a half-copied file in place.
+      std::string tmp = std::string(ParentPath(dst)) + "/.bvisor-copyup-" + std::string(BaseName(dst));
+      if (int err = CopyFile(node.real, tmp, node.st); err != 0) return err;
+      if (rename(tmp.c_str(), dst.c_str()) != 0) {
+        int err = errno;
+        unlink(tmp.c_str());
+        return err;
+      }
+      store_.AddBytes(node.st.st_size);
+      return 0;
+    }
+    case S_IFLNK: {
+      char buf[PATH_MAX];
+      ssize_t len = readlink(node.real.c_str(), buf, sizeof(buf) - 1);
+      if (len < 0) return errno;
+      buf[len] = '\0';
+      if (symlink(buf, dst.c_str()) != 0) return errno;
+      // The link's own times show in ls -l and find -newer.
+      timespec times[2] = {node.st.st_atim, node.st.st_mtim};
+      utimensat(AT_FDCWD, dst.c_str(), times, AT_SYMLINK_NOFOLLOW);
+      return 0;
+    }
+    case S_IFIFO: {
+      if (mkfifo(dst.c_str(), node.st.st_mode & 07777) != 0) return errno;
+      (void)!lchown(dst.c_str(), node.st.st_uid, node.st.st_gid);
+      timespec times[2] = {node.st.st_atim, node.st.st_mtim};
+      utimensat(AT_FDCWD, dst.c_str(), times, AT_SYMLINK_NOFOLLOW);
+      return 0;
+    }
+    default:
+      return EROFS;  // devices and sockets stay on the host
+  }
+}
+
 ErrnoOr<Node> Vfs::CopyUp(const Node& node) {
   if (int err = EnsureUpperDir(ParentPath(node.vpath)); err != 0) return Errno{err};
   Node up = node;
   up.real = store_.UpperPath(node.vpath);
   up.layer = Layer::kUpper;
-  const mode_t type = node.st.st_mode & S_IFMT;
-  if (type == S_IFDIR) {
+  if (S_ISDIR(node.st.st_mode)) {
     if (int err = EnsureUpperDir(node.vpath); err != 0) return Errno{err};
-  } else if (type == S_IFREG) {
-    // Copy next to the target, then rename: a crash never leaves a half-copied file in place.
-    std::string tmp = store_.UpperPath(ParentPath(node.vpath)) + "/.bvisor-copyup-" + std::string(BaseName(node.vpath));
-    if (int err = CopyFile(node.real, tmp, node.st); err != 0) return Errno{err};
-    if (rename(tmp.c_str(), up.real.c_str()) != 0) {
-      int err = errno;
-      unlink(tmp.c_str());
-      return Errno{err};
-    }
-    store_.AddBytes(node.st.st_size);
-  } else if (type == S_IFLNK) {
-    char buf[PATH_MAX];
-    ssize_t len = readlink(node.real.c_str(), buf, sizeof(buf) - 1);
-    if (len < 0) return Errno{errno};
-    buf[len] = '\0';
-    if (symlink(buf, up.real.c_str()) != 0) return Errno{errno};
-  } else if (type == S_IFIFO) {
-    if (mkfifo(up.real.c_str(), node.st.st_mode & 07777) != 0) return Errno{errno};
-  } else {
-    return Errno{EROFS};  // devices and sockets stay on the host
+  } else if (int err = CopyEntry(node, up.real); err != 0) {
+    return Errno{err};
   }
   store_.RecordBaseline(node.vpath, node.st);
   if (lstat(up.real.c_str(), &up.st) != 0) return Errno{errno};
@@ -410,7 +442,7 @@ void Vfs::Created(const Node& node, bool is_dir) {
   if (is_dir) {
     // A new directory never shows host entries: there were none, or they were deleted.
     store_.NoteUpperDir(node.vpath);
-    store_.SetOpaque(node.vpath);
+    MarkOpaque(node.vpath);
   }
   Changed(ParentPath(node.vpath));
 }
@@ -450,6 +482,27 @@ ErrnoOr<std::vector<DirEntry>> Vfs::List(const Node& dir) {
   return out;
 }
 
+Vfs::ViewStamp Vfs::StampOf(const Node& dir) const {
+  struct stat host {};
+  return ViewStamp{store_.Generation(dir.vpath), stat(dir.vpath.c_str(), &host) == 0 ? MtimeNs(host) : 0};
+}
+
+nlink_t Vfs::LinkCount(const Node& node) {
+  // Filesystems that do not count subdirectories say 1; keep that.
+  if (!node.IsDir() || node.st.st_nlink < 2 || !NeedsMergedView(node)) return node.st.st_nlink;
+  const ViewStamp stamp = StampOf(node);
+  auto cached = link_counts_.find(node.vpath);
+  if (cached != link_counts_.end() && cached->second.stamp == stamp) return cached->second.count;
+  ErrnoOr<std::vector<DirEntry>> entries = List(node);
+  if (!entries.Ok()) return node.st.st_nlink;
+  nlink_t count = 2;
+  for (const DirEntry& e : *entries) {
+    if (e.type == DT_DIR) ++count;
+  }
+  link_counts_[node.vpath] = CachedLinkCount{stamp, count};
+  return count;
+}
+
 bool Vfs::NeedsMergedView(const Node& dir) const {
   if (hiding_parents_.count(dir.vpath) != 0) return true;
   if (dir.mode != PathMode::kCow) return false;
@@ -465,12 +518,9 @@ ErrnoOr<UniqueFd> Vfs::OpenDirectory(const Node& dir, int flags) {
     if (!fd) return Errno{errno};
     return fd;
   }
-  struct stat host {};
-  int64_t host_mtime = stat(dir.vpath.c_str(), &host) == 0 ? MtimeNs(host) : 0;
-  uint64_t generation = store_.Generation(dir.vpath);
+  const ViewStamp stamp = StampOf(dir);
   auto cached = snapshots_.find(dir.vpath);
-  if (cached == snapshots_.end() || cached->second.generation != generation ||
-      cached->second.host_mtime_ns != host_mtime) {
+  if (cached == snapshots_.end() || !(cached->second.stamp == stamp)) {
     ErrnoOr<std::vector<DirEntry>> entries = List(dir);
     if (!entries.Ok()) return Errno{entries.Error()};
     std::string snap = store_.SnapshotDir();
@@ -482,12 +532,13 @@ ErrnoOr<UniqueFd> Vfs::OpenDirectory(const Node& dir, int flags) {
         case DT_DIR: mkdir(p.c_str(), 0700); break;
         case DT_LNK: (void)!symlink(".", p.c_str()); break;
         case DT_FIFO: mkfifo(p.c_str(), 0600); break;
+        case DT_SOCK: mknod(p.c_str(), S_IFSOCK | 0600, 0); break;
         default: close(open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)); break;
       }
     }
     chmod(snap.c_str(), dir.st.st_mode & 07777);
     snap_vpaths_[snap] = dir.vpath;
-    snapshots_[dir.vpath] = Snapshot{generation, host_mtime, snap};
+    snapshots_[dir.vpath] = Snapshot{stamp, snap};
     cached = snapshots_.find(dir.vpath);
   }
   UniqueFd fd(open(cached->second.real.c_str(), flags));
@@ -523,13 +574,105 @@ int Vfs::Remove(const Node& node, bool is_dir) {
     struct stat host {};
     on_host = HostVisible(node.vpath) && lstat(node.vpath.c_str(), &host) == 0;
   }
-  if (is_dir) {
-    store_.ForgetUpperDir(node.vpath);
-    store_.ForgetBelow(node.vpath);
-  }
+  if (is_dir) ForgetTree(node.vpath);
   if (on_host) store_.AddWhiteout(node.vpath);
   Changed(ParentPath(node.vpath));
   return 0;
+}
+
+namespace {
+
+// What one directory rename may copy out of the host before answering EXDEV instead: the copy
+// runs in the supervisor and stalls every sandbox process meanwhile, whereas mv(1) falls back to
+// copying in the sandbox's own time.
+constexpr size_t kMaxMaterialiseEntries = 20000;
+constexpr int64_t kMaxMaterialiseBytes = int64_t{256} << 20;
+
+}  // namespace
+
+ErrnoOr<Node> Vfs::Materialise(const Node& dir) {
+  // A subtree governed by another rule (or the store) stays where it is, like a mount point.
+  for (const PathRule& rule : policy_.paths) {
+    if (rule.path != dir.vpath && PathIsUnder(rule.path, dir.vpath)) return Errno{EXDEV};
+  }
+  if (PathIsUnder(store_.Root(), dir.vpath)) return Errno{EXDEV};
+
+  // Plan first, so that nothing is copied when the limits say no: the host entries to copy,
+  // parents before children, and every directory that becomes opaque.
+  std::vector<Node> copies;
+  std::vector<std::string> dirs;
+  size_t entries = 0;
+  int64_t bytes = 0;
+  std::vector<Node> stack{dir};
+  while (!stack.empty()) {
+    Node d = std::move(stack.back());
+    stack.pop_back();
+    dirs.push_back(d.vpath);
+    if (d.layer == Layer::kHost) copies.push_back(d);
+    ErrnoOr<std::vector<DirEntry>> listing = List(d);
+    if (!listing.Ok()) return Errno{listing.Error()};
+    for (const DirEntry& e : *listing) {
+      if (++entries > kMaxMaterialiseEntries) return Errno{EXDEV};
+      Node child;
+      child.vpath = JoinPath(d.vpath, e.name);
+      child.mode = PathMode::kCow;
+      LookupCow(child);
+      if (!child.Exists()) continue;
+      if (S_ISDIR(child.st.st_mode)) {
+        if (child.layer == Layer::kHost || !store_.IsOpaque(child.vpath)) stack.push_back(std::move(child));
+        continue;
+      }
+      if (child.layer != Layer::kHost) continue;
+      const mode_t type = child.st.st_mode & S_IFMT;
+      if (type != S_IFREG && type != S_IFLNK && type != S_IFIFO) return Errno{EXDEV};
+      if (type == S_IFREG && (bytes += child.st.st_size) > kMaxMaterialiseBytes) return Errno{EXDEV};
+      copies.push_back(std::move(child));
+    }
+  }
+
+  // A failure half-way leaves identical copies behind: the view does not change, and the
+  // directories only turn opaque once everything is in.
+  for (const Node& c : copies) {
+    int err = S_ISDIR(c.st.st_mode) ? EnsureUpperDir(c.vpath) : CopyEntry(c, store_.UpperPath(c.vpath));
+    if (err != 0) return Errno{err};
+  }
+  for (const std::string& d : dirs) MarkOpaque(d);
+  Changed(ParentPath(dir.vpath));
+  Node up;
+  up.vpath = dir.vpath;
+  up.mode = dir.mode;
+  LookupCow(up);
+  if (up.layer != Layer::kUpper) return Errno{EIO};
+  return up;
+}
+
+void Vfs::MarkOpaque(std::string_view dir_vpath) {
+  store_.SetOpaque(dir_vpath);
+  // Whatever the host has there now, the sandbox had removed (or copied, when materialised).
+  struct stat host {};
+  if (lstat(std::string(dir_vpath).c_str(), &host) == 0 && S_ISDIR(host.st_mode)) {
+    store_.SetReplacesHostDir(dir_vpath);
+  }
+}
+
+void Vfs::ForgetTree(std::string_view vpath) {
+  store_.ForgetUpperDir(vpath);
+  store_.ForgetBelow(vpath);
+}
+
+void Vfs::AdoptUpperTree(std::string_view vpath) {
+  std::vector<std::string> stack{std::string(vpath)};
+  while (!stack.empty()) {
+    std::string d = std::move(stack.back());
+    stack.pop_back();
+    store_.NoteUpperDir(d);
+    MarkOpaque(d);
+    std::vector<DirEntry> subs;
+    ReadRealDir(store_.UpperPath(d), subs, [](std::string_view) { return false; });
+    for (const DirEntry& e : subs) {
+      if (e.type == DT_DIR) stack.push_back(JoinPath(d, e.name));
+    }
+  }
 }
 
 int Vfs::Rename(const Node& from, const Node& to, unsigned flags) {
@@ -539,21 +682,22 @@ int Vfs::Rename(const Node& from, const Node& to, unsigned flags) {
   if ((flags & RENAME_NOREPLACE) != 0 && to.Exists()) return EEXIST;
   if (exchange && !to.Exists()) return ENOENT;
   if (from.vpath == to.vpath) return 0;
+  // Two names of one file: rename(2) does nothing.
+  if (to.Exists() && from.st.st_ino == to.st.st_ino && from.st.st_dev == to.st.st_dev) return 0;
   if (PathIsUnder(to.vpath, from.vpath)) return EINVAL;
+  if (exchange && PathIsUnder(from.vpath, to.vpath)) return EINVAL;
   switch (from.mode) {
     case PathMode::kDeny: return ENOENT;
     case PathMode::kRo: return EROFS;
     case PathMode::kRw:
-    case PathMode::kTmp: {
-      std::string dst = to.Exists() ? to.real : to.real;
-      if (renameat2(AT_FDCWD, from.real.c_str(), AT_FDCWD, dst.c_str(), flags) != 0) return errno;
+    case PathMode::kTmp:
+      if (renameat2(AT_FDCWD, from.real.c_str(), AT_FDCWD, to.real.c_str(), flags) != 0) return errno;
       return 0;
-    }
     case PathMode::kCow: break;
   }
   const bool from_dir = S_ISDIR(from.st.st_mode);
+  const bool to_dir = to.Exists() && S_ISDIR(to.st.st_mode);
   if (to.Exists() && !exchange) {
-    const bool to_dir = S_ISDIR(to.st.st_mode);
     if (from_dir && !to_dir) return ENOTDIR;
     if (!from_dir && to_dir) return EISDIR;
     if (to_dir) {
@@ -562,56 +706,41 @@ int Vfs::Rename(const Node& from, const Node& to, unsigned flags) {
       if (!entries->empty()) return ENOTEMPTY;
     }
   }
-  // A directory that has host contents cannot move without copying them all: answer like
-  // overlayfs does, so mv(1) and friends fall back to copy and delete.
-  auto has_host_part = [&](const Node& n) {
-    if (!S_ISDIR(n.st.st_mode)) return false;
-    if (n.layer == Layer::kHost) return true;
-    return !store_.IsOpaque(n.vpath);
+  // Both sides become plain upper entries: files are copied up, directories with host contents
+  // are materialised (overlayfs answers EXDEV here; programs that do not fall back to copying,
+  // like git mv, then fail).
+  auto writable = [&](const Node& n) -> ErrnoOr<Node> {
+    if (S_ISDIR(n.st.st_mode) && (n.layer == Layer::kHost || !store_.IsOpaque(n.vpath))) return Materialise(n);
+    return Writable(n);
   };
-  if (has_host_part(from) || (exchange && has_host_part(to))) return EXDEV;
-  ErrnoOr<Node> src = Writable(from);
+  ErrnoOr<Node> src = writable(from);
   if (!src.Ok()) return src.Error();
   std::string dst_real;
   if (exchange) {
-    ErrnoOr<Node> dst = Writable(to);
+    ErrnoOr<Node> dst = writable(to);
     if (!dst.Ok()) return dst.Error();
     dst_real = dst->real;
   } else {
     if (int err = EnsureUpperDir(ParentPath(to.vpath)); err != 0) return err;
     dst_real = store_.UpperPath(to.vpath);
-    if (to.Exists() && to.layer == Layer::kUpper && S_ISDIR(to.st.st_mode)) RemoveTree(to.real);
+    // An empty-looking upper directory may still hold copy-up leftovers the kernel would trip on.
+    if (to_dir && to.layer == Layer::kUpper) RemoveTree(to.real);
   }
   if (renameat2(AT_FDCWD, src->real.c_str(), AT_FDCWD, dst_real.c_str(), exchange ? RENAME_EXCHANGE : 0) != 0) {
     return errno;
   }
-  if (!exchange) {
+  // Move the bookkeeping with the entries: first forget both old subtrees, then record what is
+  // where now (the markers of a replaced directory would otherwise hide the newcomer's files).
+  if (from_dir) ForgetTree(from.vpath);
+  if (to_dir) ForgetTree(to.vpath);
+  if (exchange) {
+    if (to_dir) AdoptUpperTree(from.vpath);
+  } else {
     struct stat host {};
     if (HostVisible(from.vpath) && lstat(from.vpath.c_str(), &host) == 0) store_.AddWhiteout(from.vpath);
     store_.RemoveWhiteout(to.vpath);
-    if (from_dir) {
-      // Move the directory's bookkeeping with it.
-      store_.ForgetUpperDir(from.vpath);
-      store_.ForgetBelow(from.vpath);
-      store_.NoteUpperDir(to.vpath);
-      store_.SetOpaque(to.vpath);
-      // Subdirectories of a moved upper-only tree are upper-only too.
-      std::vector<std::string> stack{to.vpath};
-      while (!stack.empty()) {
-        std::string d = std::move(stack.back());
-        stack.pop_back();
-        std::vector<DirEntry> subs;
-        ReadRealDir(store_.UpperPath(d), subs, [](std::string_view) { return false; });
-        for (const DirEntry& e : subs) {
-          if (e.type != DT_DIR) continue;
-          std::string sub = d + "/" + e.name;
-          store_.NoteUpperDir(sub);
-          store_.SetOpaque(sub);
-          stack.push_back(sub);
-        }
-      }
-    }
   }
+  if (from_dir) AdoptUpperTree(to.vpath);
   Changed(ParentPath(from.vpath));
   Changed(ParentPath(to.vpath));
   return 0;

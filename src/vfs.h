@@ -88,6 +88,9 @@ class Vfs {
   ErrnoOr<UniqueFd> OpenDirectory(const Node& dir, int flags);
   // Whether `vpath`'s listing differs from the real directory's.
   bool NeedsMergedView(const Node& dir) const;
+  // The link count the sandbox sees for `node`: for a merged directory 2 + its visible
+  // subdirectories (the upper or host copy alone counts only its own).
+  nlink_t LinkCount(const Node& node);
 
   // True when `real` is one of the snapshot directories OpenDirectory made.
   bool IsSnapshot(const std::string& real) const { return snap_vpaths_.count(real) != 0; }
@@ -101,8 +104,29 @@ class Vfs {
  private:
   std::string Backing(const PathRule* rule);
   bool HostVisible(std::string_view vpath) const;
+  // Fills in layer, real and st of a cow node from the store and the host.
+  void LookupCow(Node& n) const;
   int EnsureUpperDir(std::string_view dir_vpath);
   ErrnoOr<Node> CopyUp(const Node& node);
+  // Copies a host non-directory (file, symlink, fifo) to `dst` in the store.
+  int CopyEntry(const Node& node, const std::string& dst);
+  // Turns a cow directory with host contents into an upper-only (opaque) one holding copies of
+  // everything visible in it, so that it can be renamed like any upper directory. EXDEV when
+  // that would copy too much or cross into another rule's area.
+  ErrnoOr<Node> Materialise(const Node& dir);
+  // Drops the store's bookkeeping (upper dirs, markers, opaque flags) at and below `vpath`.
+  void ForgetTree(std::string_view vpath);
+  // Makes an upper directory opaque, noting whether it stands where the host has a directory.
+  void MarkOpaque(std::string_view dir_vpath);
+  // Records the upper-only tree now at `vpath` (moved there by rename) as opaque upper dirs.
+  void AdoptUpperTree(std::string_view vpath);
+  // What a cached view of a directory (snapshot, link count) was computed from.
+  struct ViewStamp {
+    uint64_t generation = 0;
+    int64_t host_mtime_ns = 0;
+    bool operator==(const ViewStamp&) const = default;
+  };
+  ViewStamp StampOf(const Node& dir) const;
   bool ProcVisible(const Caller& caller, std::string_view vpath);
   void Changed(std::string_view parent_vpath);
 
@@ -116,11 +140,15 @@ class Vfs {
   // read-only, listing only the way to what is allowed.
   std::unordered_set<std::string> skeleton_;
   struct Snapshot {
-    uint64_t generation;
-    int64_t host_mtime_ns;
+    ViewStamp stamp;
     std::string real;
   };
   std::unordered_map<std::string, Snapshot> snapshots_;      // vpath -> latest
+  struct CachedLinkCount {
+    ViewStamp stamp;
+    nlink_t count;
+  };
+  std::unordered_map<std::string, CachedLinkCount> link_counts_;  // vpath -> merged link count
   std::unordered_map<std::string, std::string> snap_vpaths_;  // snapshot real -> vpath
   std::string last_denied_;
 };

@@ -173,6 +173,8 @@ class FakeOverlay {
     MakeDir(store_.UpperPath(vpath), mode);
     store_.NoteUpperDir(vpath);
     store_.SetOpaque(vpath);
+    struct stat host {};
+    if (lstat(vpath.c_str(), &host) == 0 && S_ISDIR(host.st_mode)) store_.SetReplacesHostDir(vpath);
   }
 
   void Delete(const std::string& vpath) { store_.AddWhiteout(vpath); }
@@ -457,6 +459,28 @@ TEST_CASE("overlay_changes: apply replaces entries whose type changed") {
   CHECK(got.status == 0);
   CHECK(ReadFile(fx.H("was-file/child")) == "c\n");
   CHECK(ReadFile(fx.H("was-dir")) == "now a file\n");
+}
+
+TEST_CASE("overlay_changes: a directory made again replaces the host entries the sandbox removed") {
+  // rm -rf build; mkdir -p build/obj; cc -o build/obj/a.o: the host's build/obj/a.o was
+  // removed in the sandbox, so the new one replaces it without a conflict.
+  Fixture fx;
+  MakeDir(fx.H("build"));
+  MakeDir(fx.H("build/obj"));
+  WriteFile(fx.H("build/obj/a.o"), "old object\n");
+  WriteFile(fx.H("build/stale.o"), "stale\n");
+  {
+    FakeOverlay ov(fx.OverlayDir());
+    ov.NewDir(fx.H("build"));
+    ov.NewDir(fx.H("build/obj"));
+    ov.Write(fx.H("build/obj/a.o"), "new object\n");
+    ov.Save();
+  }
+  const Output got = Apply(fx.OverlayDir());
+  CHECK(got.err.empty());
+  CHECK(got.status == 0);
+  CHECK(ReadFile(fx.H("build/obj/a.o")) == "new object\n");
+  CHECK_FALSE(Exists(fx.H("build/stale.o")));
 }
 
 TEST_CASE("overlay_changes: apply refuses conflicts without writing, and --force overrides") {

@@ -190,9 +190,13 @@ TEST_CASE("policy: paths are expanded and normalised") {
     CHECK(result.policy->paths[0].mode == PathMode::kRo);
   }
 
-  PolicyResult keep = ParsePolicy(R"({"version": 1, "overlay": {"keep": "${CWD}/./.bvisor/"}})", "p.json", kCtx);
+  PolicyResult keep = ParsePolicy(R"({"version": 1, "overlay": {"keep": "${CWD}/./.bvisor"}})", "p.json", kCtx);
   REQUIRE_MESSAGE(keep.policy.has_value(), keep.error);
   CHECK(keep.policy->keep_overlay == "/work/proj/.bvisor");
+  // A trailing slash survives normalisation: it asks for a fresh directory per run.
+  PolicyResult per_run = ParsePolicy(R"({"version": 1, "overlay": {"keep": "${CWD}/./runs/"}})", "p.json", kCtx);
+  REQUIRE_MESSAGE(per_run.policy.has_value(), per_run.error);
+  CHECK(per_run.policy->keep_overlay == "/work/proj/runs/");
 }
 
 TEST_CASE("policy: a valid document fills every field") {
