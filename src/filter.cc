@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -35,13 +37,23 @@ constexpr uint32_t kCloneNewFlags = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS
                                     CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
 // Terminal injection (TIOCSTI, TIOCLINUX) and inode flags such as immutable/append-only
 // (FS_IOC_SETFLAGS and its 32-bit twin, FS_IOC_FSSETXATTR), which act on read-only fds too.
-constexpr uint32_t kDeniedIoctls[] = {0x5412, 0x541C, 0x40086602, 0x40046602, 0x401c5820};
+// Terminal injection and console redirection (TIOCSTI, TIOCLINUX, TIOCCONS), inode flags such as
+// immutable/append-only (FS_IOC_SETFLAGS and its 32-bit twin, FS_IOC_FSSETXATTR), which act on
+// read-only fds too, and filesystem administration (FIFREEZE, FITHAW, FS_IOC_SETFSLABEL,
+// EXT4_IOC_SHUTDOWN/XFS_IOC_GOINGDOWN): all work on the host's objects from inside.
+constexpr uint32_t kDeniedIoctls[] = {0x5412,     0x541C,     0x541D,     0x40086602, 0x40046602,
+                                      0x401c5820, 0xC0045877, 0xC0045878, 0x41009432, 0x8004587D};
+// Socket ioctls 0x89xx set interfaces, routes, ARP entries and SIGIO owners of the host's
+// network stack; only these queries pass.
+constexpr uint32_t kAllowedSocketIoctls[] = {0x8906, 0x8907, 0x8910, 0x8912, 0x8913, 0x8915, 0x8917, 0x8919,
+                                             0x891b, 0x891d, 0x8921, 0x8927, 0x8933, 0x8938, 0x8942};
 
 // A forward-only BPF assembler: jumps name labels, resolved when the program is finished.
 class Assembler {
  public:
   void Load(uint32_t offset) { code_.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset)); }
   void Ret(uint32_t value) { code_.push_back(BPF_STMT(BPF_RET | BPF_K, value)); }
+  void And(uint32_t mask) { code_.push_back(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, mask)); }
   // if (A == k) goto label.
   void JumpIfEqual(uint32_t k, int label) { Jump(BPF_JEQ, k, label, true); }
   void JumpIfNotEqual(uint32_t k, int label) { Jump(BPF_JEQ, k, label, false); }
@@ -100,6 +112,7 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
   const int ioctl = a.NewLabel(), clone = a.NewLabel(), personality = a.NewLabel();
   const int seccomp = a.NewLabel(), socket = a.NewLabel(), prlimit = a.NewLabel();
   const int sendto = a.NewLabel(), sendmsg = a.NewLabel(), sendmmsg = a.NewLabel();
+  const int self_pid = a.NewLabel(), priority = a.NewLabel(), fcntl = a.NewLabel();
 
   // A foreign ABI is left to the libseccomp part, which kills it.
   a.Load(kArchOffset);
@@ -125,6 +138,9 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
           a.JumpIfEqual(nr, prlimit);
         }
         break;
+      case FilterRule::kSelfPid: a.JumpIfEqual(nr, self_pid); break;
+      case FilterRule::kPriority: a.JumpIfEqual(nr, priority); break;
+      case FilterRule::kFcntl: a.JumpIfEqual(nr, fcntl); break;
       case FilterRule::kAllow:
       case FilterRule::kNotify:
       case FilterRule::kErrno: break;
@@ -135,6 +151,39 @@ std::vector<sock_filter> Prologue(const FilterOptions& options) {
   a.Bind(ioctl);
   a.Load(ArgLow(1));
   for (uint32_t request : kDeniedIoctls) a.JumpIfEqual(request, eperm);
+  for (uint32_t request : kAllowedSocketIoctls) a.JumpIfEqual(request, done);
+  a.And(0xffffff00);
+  a.JumpIfEqual(0x8900, eperm);
+  a.Goto(done);
+
+  a.Bind(self_pid);
+  a.Load(ArgLow(0));
+  a.JumpIfNotEqual(0, eperm);
+  a.Goto(done);
+
+  // setpriority(PRIO_PROCESS = 0, 0) and ioprio_set(IOPRIO_WHO_PROCESS = 1, 0): the caller only
+  // (PRIO_USER with who 0 would renice every process of the user on the host).
+  a.Bind(priority);
+  const int prio_who = a.NewLabel();
+  a.Load(kNrOffset);
+  a.JumpIfEqual(SYS_ioprio_set, prio_who);
+  a.Load(ArgLow(0));
+  a.JumpIfNotEqual(0, eperm);
+  a.Load(ArgLow(1));
+  a.JumpIfNotEqual(0, eperm);
+  a.Goto(done);
+  a.Bind(prio_who);
+  a.Load(ArgLow(0));
+  a.JumpIfNotEqual(1, eperm);
+  a.Load(ArgLow(1));
+  a.JumpIfNotEqual(0, eperm);
+  a.Goto(done);
+
+  a.Bind(fcntl);
+  a.Load(ArgLow(1));
+  a.JumpIfEqual(F_SETOWN, notify);
+  a.JumpIfEqual(F_SETOWN_EX, eperm);
+  a.JumpIfEqual(F_SETLEASE, eperm);  // a lease stalls host processes that open the file
   a.Goto(done);
 
   a.Bind(clone);
@@ -233,7 +282,10 @@ std::vector<sock_filter> NumberPart() {
       case FilterRule::kSendto:
       case FilterRule::kSendmsg:
       case FilterRule::kFork:
-      case FilterRule::kRlimit: action = SCMP_ACT_ALLOW; break;
+      case FilterRule::kRlimit:
+      case FilterRule::kSelfPid:
+      case FilterRule::kPriority:
+      case FilterRule::kFcntl: action = SCMP_ACT_ALLOW; break;
     }
     Check(seccomp_rule_add(ctx, action, row.nr, 0), "seccomp_rule_add");
   }

@@ -49,7 +49,8 @@ BVISOR_HANDLER(HandleSocket);
 BVISOR_HANDLER(HandleConnect);     // connect, bind
 BVISOR_HANDLER(HandleSendto);
 BVISOR_HANDLER(HandleFork);        // fork, vfork, clone (processes, not threads): limits.processes
-BVISOR_HANDLER(HandleSetrlimit);   // setrlimit, prlimit64: never above the policy's limits
+BVISOR_HANDLER(HandleSetrlimit);
+BVISOR_HANDLER(HandleFcntl);       // F_SETOWN: SIGIO only to the caller's own process   // setrlimit, prlimit64: never above the policy's limits
 
 #undef BVISOR_HANDLER
 

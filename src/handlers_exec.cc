@@ -1,17 +1,20 @@
 // execve/execveat and chdir: the two syscalls the supervisor cannot perform for the tracee.
 //
-// Design (see also man/bvisor.1, SECURITY): the path is resolved and checked like any other.
-// When the kernel, resolving the same string from the tracee's real cwd, reaches the very file
-// or directory that was checked, the call continues in the kernel. Otherwise (a file or
-// directory that exists only in the overlay or a private tmp) the call is redirected: see
-// redirect.h.
+// Design (see also man/bvisor.1, SECURITY): the path is resolved and checked like any other,
+// and so are the interpreters the kernel would load by itself (#! and PT_INTERP).
+// - execve is always redirected (redirect.h): the tracee runs execveat() on an fd of the very
+//   file bvisor checked, and the new image is verified before its first instruction.
+// - chdir continues in the kernel when the kernel, resolving the same string from the tracee's
+//   real cwd, reaches the directory that was checked; otherwise (a directory that exists only
+//   in the overlay or a private tmp) it is redirected to fchdir() on a checked fd.
+// Where ptrace is refused (Yama, container profiles) both fall back to CONTINUE when the kernel
+// reaches the checked file, and fail for overlay-only targets.
 //
-// TOCTOU: after CONTINUE the kernel re-reads the path, so a racing thread can swap it.
+// TOCTOU after CONTINUE (the kernel re-reads the path, so a racing thread can swap it):
 // - chdir grants nothing: every later path syscall is resolved by bvisor from the virtual path
 //   of the real cwd and checked again, so a cwd inside a hidden directory opens nothing there.
-// - execve: the new image runs under the same filter with the same policy. What a swap can
-//   reach is a file the kernel can exec but the policy hides; exec only maps it (its bytes
-//   become readable to the new image). Redirected execs do not have this gap (redirect.h).
+// - execve (fallback only): the new image runs under the same filter with the same policy; a
+//   swap can make the kernel map a file the policy hides (its bytes become readable to it).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -22,6 +25,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "exec_inspect.h"
 #include "handlers.h"
 #include "redirect.h"
 #include "sandbox.h"
@@ -51,6 +55,28 @@ bool SameFile(int fd, const struct stat& st) {
   return fstat(fd, &other) == 0 && other.st_dev == st.st_dev && other.st_ino == st.st_ino;
 }
 
+// The kernel itself opens a script's interpreter and an ELF's program interpreter, by their
+// real paths and unseen by the filter: each must be something the policy lets the sandbox run.
+// Returns the hidden path, or "" when everything the exec loads is allowed.
+std::string HiddenInterpreter(Sandbox& sb, const seccomp_notif& n, const Node& file, int depth = 0) {
+  if (depth > 4) return file.vpath;  // the kernel gives up at this depth too (ELOOP)
+  std::string next;
+  Shebang shebang;
+  if (ParseShebang(file.real, shebang)) {
+    next = shebang.interpreter;
+  } else {
+    next = ElfInterpreter(file.real);
+  }
+  if (next.empty()) return "";
+  ErrnoOr<std::string> cwd = sb.BaseDir(n, -1);
+  ErrnoOr<Node> interp = sb.vfs.Resolve(sb.CallerOf(n), cwd.Ok() ? *cwd : "/", next, true);
+  if (!interp.Ok() || !interp->Exists()) {
+    // Not in the sandbox's view: hidden, or missing (the kernel would fail with ENOENT).
+    return sb.vfs.LastDenied().empty() ? "" : next;
+  }
+  return HiddenInterpreter(sb, n, *interp, depth + 1);
+}
+
 }  // namespace
 
 Reply HandleChdir(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
@@ -68,7 +94,8 @@ Reply HandleChdir(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   }
   UniqueFd dir(open(node->real.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return Reply::Error(errno);
-  return RedirectChdir(sb, n, row, std::move(dir));
+  if (std::optional<Reply> r = RedirectChdir(sb, n, row, std::move(dir))) return std::move(*r);
+  return sb.Deny(n, row, node->vpath, EACCES, "ptrace unavailable: cannot enter an overlay-only directory");
 }
 
 Reply HandleExecveat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
@@ -86,6 +113,10 @@ Reply HandleExecveat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row)
   if (faccessat(AT_FDCWD, node->real.c_str(), X_OK, node->layer == Layer::kMagic ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
     return Reply::Error(errno);
   }
+  sb.vfs.ClearLastDenied();
+  if (std::string hidden = HiddenInterpreter(sb, n, *node); !hidden.empty()) {
+    return sb.Deny(n, row, hidden, EACCES, "the interpreter of " + node->vpath + " is hidden by the policy");
+  }
   if (!sb.StillValid(n)) return Reply::Handled();
   sb.report.AddExec(node->vpath, static_cast<pid_t>(n.pid));
   spdlog::info("exec {} [pid {}]", node->vpath, n.pid);
@@ -95,14 +126,17 @@ Reply HandleExecveat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row)
     // write its memory between this check and the kernel's read.
     return Reply::Continue();
   }
-  UniqueFd kernel = KernelView(n, dirfd, raw, (flags & AT_SYMLINK_NOFOLLOW) != 0 ? O_NOFOLLOW : 0);
-  if (kernel && SameFile(kernel.Get(), node->st) && !RedirectAllExecs()) {
-    // TOCTOU: see the comment at the top of this file.
-    return Reply::Continue();
-  }
+  // Every exec runs the file bvisor checked, by fd (redirect.h). Only where ptrace is refused
+  // does it continue in the kernel, and only when the kernel reaches that same file.
   UniqueFd file(open(node->real.c_str(), O_RDONLY | O_CLOEXEC | (node->layer == Layer::kMagic ? 0 : O_NOFOLLOW)));
   if (!file) return Reply::Error(errno);
-  return RedirectExec(sb, n, row, std::move(file), *node);
+  if (std::optional<Reply> r = RedirectExec(sb, n, row, std::move(file), *node)) return std::move(*r);
+  UniqueFd kernel = KernelView(n, dirfd, raw, (flags & AT_SYMLINK_NOFOLLOW) != 0 ? O_NOFOLLOW : 0);
+  if (kernel && SameFile(kernel.Get(), node->st)) {
+    // TOCTOU: the fallback without ptrace; see the comment at the top of this file.
+    return Reply::Continue();
+  }
+  return sb.Deny(n, row, node->vpath, EACCES, "ptrace unavailable: cannot run an overlay-only file");
 }
 
 }  // namespace bvisor

@@ -2,6 +2,8 @@
 // Each reads its path once through the front-end (Sandbox::ResolvePath), performs the operation
 // on the resolved real file, and answers with a value or an injected fd.
 #include <fcntl.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -108,6 +110,10 @@ Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Errno
       return sb.Fail(n, row, EROFS, node->vpath);
     }
   }
+  if ((type == S_IFIFO || type == S_IFSOCK) && node->layer == Layer::kHost && node->mode != PathMode::kRw) {
+    // A host FIFO connects to a host process: only through an rw rule, like host sockets.
+    return sb.Deny(n, row, node->vpath, EACCES, "host FIFO outside an rw rule");
+  }
   if (type == S_IFIFO && (flags & O_PATH) == 0) {
     // The supervisor must not block in open(2): open the FIFO non-blocking, then give the
     // tracee back the blocking mode it asked for (see the man page's LIMITATIONS).
@@ -118,6 +124,10 @@ Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Errno
   }
   UniqueFd fd(open(real.c_str(), real_flags | O_NOFOLLOW));
   if (!fd) return Reply::Error(errno);
+  if (type == S_IFCHR && (node->vpath == "/dev/ptmx" || node->vpath == "/dev/pts/ptmx")) {
+    int number = -1;
+    if (ioctl(fd.Get(), TIOCGPTN, &number) == 0) sb.vfs.AllowPty(number);
+  }
   return Reply::InjectFd(std::move(fd), cloexec);
 }
 

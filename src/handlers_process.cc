@@ -238,6 +238,19 @@ Reply HandleSetrlimit(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row
   return Reply::Value(0);
 }
 
+Reply HandleFcntl(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  // Only F_SETOWN reaches here (BPF): the owner receives SIGIO/SIGURG, or any signal chosen
+  // with F_SETSIG, so it must be the caller's own process (0 clears the owner).
+  pid_t owner = Arg(n, 2);
+  pid_t self = TgidOf(static_cast<pid_t>(n.pid));
+  if (owner == 0 || owner == self || owner == static_cast<pid_t>(n.pid)) {
+    // TOCTOU: decided on registers alone (the owner pid is a register); the caller itself
+    // cannot die while it waits here.
+    return Reply::Continue();
+  }
+  return sb.Deny(n, row, "", EPERM, "F_SETOWN names another process");
+}
+
 Reply HandleKill(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   const pid_t caller = static_cast<pid_t>(n.pid);
   const pid_t self = TgidOf(caller);

@@ -77,6 +77,9 @@ Reply ChangeNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Err
   if (!node->Exists()) return Reply::Error(ENOENT);
   if (!sb.StillValid(n)) return Reply::Handled();
   if (node->layer == Layer::kSynthetic) return Reply::Error(EPERM);
+  if (S_ISCHR(node->st.st_mode) || S_ISBLK(node->st.st_mode)) {
+    return sb.Deny(n, row, node->vpath, EPERM, "device nodes belong to the host");
+  }
   if (node->layer == Layer::kMagic) {
     // An fd whose name is gone or elsewhere: change it only if it lives in the store.
     char target[PATH_MAX];
@@ -131,10 +134,12 @@ Reply HandleUnlinkat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row)
   ErrnoOr<Node> node = sb.ResolveEntry(n, row.args.dirfd, row.args.path, &trailing_slash, &last);
   if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
   if (!node->Exists()) return Reply::Error(ENOENT);
-  if (is_dir) {
-    if (last == ".") return Reply::Error(EINVAL);
-    if (last == "..") return Reply::Error(ENOTEMPTY);
-  } else if (trailing_slash) {
+  if (last == "." || last == ".." || last.empty()) {
+    // Not an entry of a directory ("/" has no last name): the kernel's answers.
+    if (!is_dir) return Reply::Error(EISDIR);
+    return Reply::Error(last == "." ? EINVAL : last == ".." ? ENOTEMPTY : EBUSY);
+  }
+  if (!is_dir && trailing_slash) {
     // unlink("x/") names a directory: EISDIR for one, ENOTDIR for anything else (a symlink too).
     return Reply::Error(S_ISDIR(node->st.st_mode) ? EISDIR : ENOTDIR);
   }

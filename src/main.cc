@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
   run->add_option("-p,--policy", policy_spec, "Policy file, or a preset name (default, agent, ci, strict, audit)");
   run->add_option("-r,--report", report_path, "Write the JSON report to FILE ('-' for stderr)");
   run->add_option("-k,--keep", keep_dir, "Keep the overlay in DIR (new or empty) for bvisor diff/apply");
-  run->add_option("-t,--timeout", timeout, "Kill the sandbox after SECONDS (exit status 124)")->check(CLI::PositiveNumber);
+  run->add_option("-t,--timeout", timeout, "Kill the sandbox after SECONDS (exit status 124)")
+      ->check(CLI::Range(0.001, 1e9));
   run->add_option("--report-dir", report_dir, "Also write the report to a new file in DIR (one per run, e.g. per Make recipe)");
   run->add_flag("--json", json, "Print only the JSON report on stdout (use with --stdout/--stderr)");
   run->add_option("--stdout", stdout_file, "Send the command's stdout to FILE");

@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -43,6 +45,61 @@ bool DirIsEmpty(const std::string& dir) {
   return empty;
 }
 
+// Whether `s` is well-formed UTF-8 (the Unicode standard's table 3-7), which JSON strings must be.
+bool IsUtf8(std::string_view s) {
+  auto in = [](unsigned char c, unsigned lo, unsigned hi) { return c >= lo && c <= hi; };
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = 0;
+    unsigned lo = 0x80, hi = 0xbf;  // the range of the second byte
+    if (c < 0x80) {
+      len = 1;
+    } else if (in(c, 0xc2, 0xdf)) {
+      len = 2;
+    } else if (in(c, 0xe0, 0xef)) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;  // no surrogates
+    } else if (in(c, 0xf0, 0xf4)) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (!(k == 1 ? in(b, lo, hi) : in(b, 0x80, 0xbf))) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// File names need not be UTF-8 but JSON strings must: a name that is not is kept, losslessly,
+// as the array of its bytes.
+nlohmann::json PathJson(const std::string& path) {
+  if (IsUtf8(path)) return path;
+  nlohmann::json bytes = nlohmann::json::array();
+  for (char c : path) bytes.push_back(static_cast<unsigned char>(c));
+  return bytes;
+}
+
+bool PathFrom(const nlohmann::json& v, std::string* out) {
+  if (v.is_string()) {
+    *out = v.get<std::string>();
+    return true;
+  }
+  if (!v.is_array()) return false;
+  out->clear();
+  for (const nlohmann::json& b : v) {
+    if (!b.is_number_unsigned() || b.get<unsigned>() > 0xff) return false;
+    out->push_back(static_cast<char>(b.get<unsigned>()));
+  }
+  return true;
+}
+
 HostBaseline BaselineFrom(const nlohmann::json& v) {
   HostBaseline base;
   base.size = v.value("size", int64_t{0});
@@ -73,6 +130,17 @@ int RemoveTreeAt(int dirfd, const char* name) {
   return first_error;
 }
 
+// Without $TMPDIR the store goes to /dev/shm when it is a writable tmpfs: copy-ups there cost a
+// tenth of what inode allocation costs on a disk filesystem (bench/README.md), and the store is
+// discarded at exit anyway. Kept overlays (--keep) live where the user says.
+std::string DefaultParent() {
+  struct statfs fs {};
+  if (statfs("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC && access("/dev/shm", W_OK | X_OK) == 0) {
+    return "/dev/shm";
+  }
+  return "/tmp";
+}
+
 }  // namespace
 
 int RemoveTree(const std::string& path) { return RemoveTreeAt(AT_FDCWD, path.c_str()); }
@@ -81,7 +149,7 @@ OverlayStore::OverlayStore(const std::string& dir, bool keep) : keep_(keep) {
   std::string base = dir;
   if (base.empty()) {
     const char* tmp = std::getenv("TMPDIR");
-    std::string parent = tmp != nullptr && tmp[0] == '/' ? tmp : "/tmp";
+    std::string parent = tmp != nullptr && tmp[0] == '/' ? tmp : DefaultParent();
     std::string templ = parent + "/bvisor-XXXXXX";
     if (mkdtemp(templ.data()) == nullptr) Fail("cannot create the overlay directory in " + parent, errno);
     base = templ;
@@ -196,22 +264,28 @@ namespace {
 // One journal line: {"op": ..., "path": ...} plus extra fields.
 std::string JournalLine(std::string_view op, std::string_view path, nlohmann::json extra = nlohmann::json::object()) {
   extra["op"] = op;
-  extra["path"] = path;
+  extra["path"] = PathJson(std::string(path));
   return extra.dump() + "\n";
 }
 
 }  // namespace
 
-void OverlayStore::Journal(const std::string& line) const {
-  if (!journal_) return;
+bool OverlayStore::Journal(const std::string& line) const {
+  if (!journal_) return true;
   // One write(2) per line on an O_APPEND fd: a crash can only cut off the last line.
   if (write(journal_.Get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
     spdlog::warn("cannot append to {}/{}: {}", root_, kJournalFile, std::strerror(errno));
+    return false;
   }
+  return true;
 }
 
-void OverlayStore::AddWhiteout(std::string_view vpath) {
-  if (whiteouts_.emplace(vpath).second) Journal(JournalLine("whiteout", vpath));
+bool OverlayStore::AddWhiteout(std::string_view vpath) {
+  if (!whiteouts_.emplace(vpath).second) return true;
+  if (Journal(JournalLine("whiteout", vpath))) return true;
+  // A deletion a kept overlay cannot record must not happen at all (the disk is full).
+  whiteouts_.erase(std::string(vpath));
+  return false;
 }
 void OverlayStore::RemoveWhiteout(std::string_view vpath) {
   if (whiteouts_.erase(std::string(vpath)) != 0) Journal(JournalLine("unwhiteout", vpath));
@@ -271,15 +345,29 @@ void OverlayStore::RecordBaseline(std::string_view vpath, const struct stat& hos
 void OverlayStore::SaveState() const {
   nlohmann::json j;
   j["version"] = 1;
-  j["whiteouts"] = whiteouts_;
-  j["opaque"] = opaque_;
-  j["replaces_host"] = replaces_host_;
+  auto paths = [](const std::set<std::string>& set) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const std::string& p : set) out.push_back(PathJson(p));
+    return out;
+  };
+  j["whiteouts"] = paths(whiteouts_);
+  j["opaque"] = paths(opaque_);
+  j["replaces_host"] = paths(replaces_host_);
   j["exact_dir_modes"] = exact_dir_modes_;
+  // Keyed by path; the few whose names are not UTF-8 go in a list with the name as bytes.
   nlohmann::json b = nlohmann::json::object();
+  nlohmann::json by_bytes = nlohmann::json::array();
   for (const auto& [path, base] : baselines_) {
-    b[path] = {{"size", base.size}, {"mtime_ns", base.mtime_ns}, {"ino", base.ino}, {"mode", base.mode}};
+    nlohmann::json fields = {{"size", base.size}, {"mtime_ns", base.mtime_ns}, {"ino", base.ino}, {"mode", base.mode}};
+    if (IsUtf8(path)) {
+      b[path] = std::move(fields);
+    } else {
+      fields["path"] = PathJson(path);
+      by_bytes.push_back(std::move(fields));
+    }
   }
   j["baselines"] = b;
+  if (!by_bytes.empty()) j["baselines_by_bytes"] = by_bytes;
   std::string tmp = root_ + "/" + kStateFile + ".tmp";
   {
     // Not through an ofstream: the supervisor's umask is 0, and the state is nobody else's.
@@ -309,8 +397,9 @@ void OverlayStore::LoadState() {
   auto list = [&](const char* key, std::set<std::string>& out) {
     auto it = j.find(key);
     if (it == j.end() || !it->is_array()) return;
+    std::string path;
     for (const nlohmann::json& v : *it) {
-      if (v.is_string()) out.insert(v.get<std::string>());
+      if (PathFrom(v, &path)) out.insert(path);
     }
   };
   list("whiteouts", whiteouts_);
@@ -320,6 +409,13 @@ void OverlayStore::LoadState() {
   auto b = j.find("baselines");
   if (b != j.end() && b->is_object()) {
     for (auto it = b->begin(); it != b->end(); ++it) baselines_[it.key()] = BaselineFrom(it.value());
+  }
+  auto by_bytes = j.find("baselines_by_bytes");
+  if (by_bytes != j.end() && by_bytes->is_array()) {
+    std::string path;
+    for (const nlohmann::json& v : *by_bytes) {
+      if (v.is_object() && v.contains("path") && PathFrom(v["path"], &path)) baselines_[path] = BaselineFrom(v);
+    }
   }
   ReplayJournal();
 }
@@ -332,7 +428,8 @@ void OverlayStore::ReplayJournal() {
     nlohmann::json e = nlohmann::json::parse(line, nullptr, false);
     if (e.is_discarded() || !e.is_object()) continue;
     const std::string op = e.value("op", "");
-    const std::string path = e.value("path", "");
+    std::string path;
+    if (!e.contains("path") || !PathFrom(e["path"], &path)) continue;
     if (op == "whiteout") {
       whiteouts_.insert(path);
     } else if (op == "unwhiteout") {

@@ -59,7 +59,8 @@ class OverlayStore {
   bool AnyWhiteouts() const { return !whiteouts_.empty(); }
   // True when vpath or one of its ancestors carries a deletion marker.
   bool IsWhiteoutOrBelow(std::string_view vpath) const;
-  void AddWhiteout(std::string_view vpath);
+  // False (and nothing recorded) when a kept overlay cannot journal it (disk full).
+  bool AddWhiteout(std::string_view vpath);
   void RemoveWhiteout(std::string_view vpath);
   bool IsOpaque(std::string_view dir_vpath) const;
   void SetOpaque(std::string_view dir_vpath);
@@ -94,7 +95,7 @@ class OverlayStore {
   void LoadState();
   void ReplayJournal();
   // Appends one change (a JSON object) to state.journal; no-op unless the store is being kept.
-  void Journal(const std::string& line) const;
+  bool Journal(const std::string& line) const;
 
   std::string root_;
   std::string upper_;

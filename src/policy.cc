@@ -25,6 +25,8 @@ constexpr std::string_view kDefaultName = "default";
 constexpr std::string_view kDefaultDescription =
     "Built-in default: the host is readable, writes go to a private copy-on-write overlay, "
     "secrets are hidden.";
+constexpr uint64_t kDefaultProcessLimit = 1024;
+constexpr double kMinTimeout = 0.001, kMaxTimeout = 1e9;
 constexpr std::string_view kModeChoices = "expected one of deny, ro, rw, cow, tmp";
 
 struct DefaultRule {
@@ -55,8 +57,13 @@ constexpr DefaultRule kDefaultRules[] = {
     {"/dev/stdin", PathMode::kRw},
     {"/dev/stdout", PathMode::kRw},
     {"/dev/stderr", PathMode::kRw},
-    // The sandbox's own processes live here.
-    {"/proc", PathMode::kRw},
+    // The sandbox's own processes live here (other pids are hidden by the supervisor). Read-only:
+    // /proc/sys and friends change the host kernel; /proc/self/fd reopens are checked apart.
+    {"/proc", PathMode::kRo},
+    {"/proc/sysrq-trigger", PathMode::kDeny},
+    {"/proc/kmsg", PathMode::kDeny},
+    {"/proc/kcore", PathMode::kDeny},
+    {"/proc/kallsyms", PathMode::kDeny},
     {"/sys", PathMode::kRo},
     // Credentials in the user's home.
     {"~/.ssh", PathMode::kDeny},
@@ -85,6 +92,45 @@ constexpr DefaultRule kDefaultRules[] = {
     {"/run/systemd/private", PathMode::kDeny},
 };
 
+// The path with symlinks in its directory part resolved ("/var/run/x" -> "/run/x"). The last
+// component is kept as written: it may be a magic link (/dev/stdin) that names no place.
+std::string CanonicalForm(const std::string& path) {
+  if (path == "/") return path;
+  size_t slash = path.rfind('/');
+  std::string existing = slash == 0 ? "/" : path.substr(0, slash);
+  std::string rest = path.substr(slash);
+  for (;;) {
+    char* real = realpath(existing.c_str(), nullptr);
+    if (real != nullptr) {
+      std::string out = real;
+      std::free(real);
+      return out == "/" ? rest : out + rest;
+    }
+    if (existing == "/" || existing.empty()) return path;
+    slash = existing.rfind('/');
+    rest = existing.substr(slash) + rest;
+    existing = slash == 0 ? "/" : existing.substr(0, slash);
+  }
+}
+
+// The supervisor matches rules against resolved paths, which never contain symlinks: a rule
+// written through a symlink (HOME=/home/me -> /data/me, /var/run -> /run) gets a twin at its
+// canonical path, right after it so that the order of equal prefixes is kept.
+void AddCanonicalTwins(std::vector<PathRule>* rules) {
+  std::vector<PathRule> out;
+  out.reserve(rules->size());
+  for (const PathRule& rule : *rules) {
+    std::string canonical = CanonicalForm(rule.path);
+    bool trailing = rule.path.size() > 1 && rule.path.back() == '/';
+    bool known = canonical == rule.path;
+    for (const PathRule& r : *rules) known = known || (r.path == canonical && r.mode == rule.mode);
+    for (const PathRule& r : out) known = known || (r.path == canonical && r.mode == rule.mode);
+    out.push_back(rule);
+    if (!trailing && !known) out.push_back({canonical, rule.mode});
+  }
+  *rules = std::move(out);
+}
+
 // A string as JSON would write it, so that odd bytes in messages stay visible.
 std::string Quote(std::string_view s) {
   return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
@@ -93,6 +139,10 @@ std::string Quote(std::string_view s) {
 // Expands "~", "${HOME}" and "${CWD}", then requires an absolute path and normalises it.
 // On failure returns false with the message (without location) in *error.
 bool ExpandPath(std::string_view raw, const PolicyContext& ctx, std::string* out, std::string* error) {
+  if (raw.find('\0') != std::string_view::npos) {
+    *error = "a path cannot contain a NUL byte";  // it could never match: a deny would do nothing
+    return false;
+  }
   std::string_view rest = raw;
   std::string expanded;
   if (rest == "~" || rest.starts_with("~/")) {
@@ -222,6 +272,7 @@ class Parser {
       Policy base = DefaultPolicy(ctx_);
       policy->paths = std::move(base.paths);
       policy->env = std::move(base.env);
+      policy->limits = base.limits;
     } else {
       policy->env.deny = DefaultSecretEnvPatterns();
     }
@@ -381,7 +432,9 @@ class Parser {
       *f.slot = it->get<uint64_t>();
     }
     if (auto it = limits.find("timeout_seconds"); it != limits.end()) {
-      if (!it->is_number() || it->get<double>() <= 0) return Fail("/limits/timeout_seconds", "expected a positive number");
+      if (!it->is_number() || !(it->get<double>() >= kMinTimeout && it->get<double>() <= kMaxTimeout)) {
+        return Fail("/limits/timeout_seconds", "expected a number of seconds between 0.001 and 1e9");
+      }
       out->timeout_seconds = it->get<double>();
     }
     return true;
@@ -410,6 +463,10 @@ PolicyResult ParseDocument(std::string_view text, std::string_view source_name, 
     result.error = std::string(source_name) + ": invalid JSON at " + TextLocation(text, e.byte) + ": " +
                    ShortParseReason(e.what());
     return result;
+  } catch (const json::exception& e) {
+    // Numbers beyond a double (1e999) and the like: still the user's input, still exit 2.
+    result.error = std::string(source_name) + ": invalid JSON: " + ShortParseReason(e.what());
+    return result;
   }
   Policy policy;
   Parser parser(source_name, ctx, require_description);
@@ -417,6 +474,7 @@ PolicyResult ParseDocument(std::string_view text, std::string_view source_name, 
     result.error = parser.error();
     return result;
   }
+  AddCanonicalTwins(&policy.paths);
   result.policy = std::move(policy);
   return result;
 }
@@ -566,6 +624,8 @@ Policy DefaultPolicy(const PolicyContext& ctx) {
   policy.name = std::string(kDefaultName);
   policy.description = std::string(kDefaultDescription);
   policy.env.deny = DefaultSecretEnvPatterns();
+  // Enough for any parallel build; a fork bomb stops here instead of taking the host down.
+  policy.limits.processes = kDefaultProcessLimit;
   for (const DefaultRule& entry : kDefaultRules) {
     PathRule rule{{}, entry.mode};
     std::string unused;
@@ -577,6 +637,7 @@ Policy DefaultPolicy(const PolicyContext& ctx) {
     }
     if (!duplicate) policy.paths.push_back(std::move(rule));
   }
+  AddCanonicalTwins(&policy.paths);
   return policy;
 }
 

@@ -15,11 +15,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include "exec_inspect.h"
 #include "sandbox.h"
 #include "tracee_memory.h"
 
@@ -46,32 +48,6 @@ bool BlockedRegisters(pid_t tid, uint64_t* sp, uint64_t* pc) {
   *sp = v[6];
   *pc = v[7];
   return true;
-}
-
-// The shebang line of a script: interpreter and optional single argument.
-struct Shebang {
-  std::string interpreter, arg;
-};
-
-bool ParseShebang(const std::string& real, Shebang& out) {
-  UniqueFd fd(open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-  if (!fd) return false;
-  char buf[256];
-  ssize_t n = read(fd.Get(), buf, sizeof(buf) - 1);
-  if (n < 2 || buf[0] != '#' || buf[1] != '!') return false;
-  buf[n] = '\0';
-  std::string line(buf + 2, static_cast<size_t>(n - 2));
-  line = line.substr(0, line.find('\n'));
-  auto blank = [](char c) { return c == ' ' || c == '\t'; };
-  size_t i = 0;
-  while (i < line.size() && blank(line[i])) ++i;
-  size_t j = i;
-  while (j < line.size() && !blank(line[j])) ++j;
-  out.interpreter = line.substr(i, j - i);
-  while (j < line.size() && blank(line[j])) ++j;
-  out.arg = line.substr(j);
-  while (!out.arg.empty() && blank(out.arg.back())) out.arg.pop_back();
-  return !out.interpreter.empty();
 }
 
 // Scratch data written below the tracee's stack pointer before it is rewound.
@@ -111,7 +87,7 @@ class Scratch {
 
 class Tracer {
  public:
-  Tracer(Sandbox& sb, pid_t tid) : sb_(sb), tid_(tid) {}
+  explicit Tracer(pid_t tid) : tid_(tid) {}
 
   // Waits for the next stop; false when the tracee is gone. Signal-delivery stops on the way
   // are passed on to the tracee (its handlers run before the rewritten syscall).
@@ -152,7 +128,6 @@ class Tracer {
   }
 
  private:
-  Sandbox& sb_;
   pid_t tid_;
 };
 
@@ -185,8 +160,9 @@ bool ContinueRewrittenExec(Sandbox& sb, pid_t tid, int fd_number) {
   return false;
 }
 
-Reply Redirect(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd target, bool exec,
-               const Node* node) {
+std::optional<Reply> Redirect(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd target, bool exec,
+                              const Node* node) {
+  if (sb.ptrace_unavailable) return std::nullopt;
   const pid_t tid = static_cast<pid_t>(n.pid);
   uint64_t sp = 0, pc = 0;
   if (!BlockedRegisters(tid, &sp, &pc)) return Reply::Error(ESRCH);
@@ -249,18 +225,24 @@ Reply Redirect(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Uniqu
     if (scratch.Write(tid) != 0) return Reply::Error(E2BIG);
   }
 
-  int fd_number = sb.notifier.AddFd(n.id, exec_fd.Get(), true, false);
-  if (fd_number < 0) return fd_number == -ENOENT ? Reply::Handled() : Reply::Error(-fd_number);
+  // Attach first: if ptrace is forbidden here (Yama, a container profile), nothing has been
+  // done yet and the caller can fall back.
   if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) != 0) {
-    // The fd stays in the tracee (close-on-exec); the call fails visibly.
-    return sb.Deny(n, row, node != nullptr ? node->vpath : "", EACCES,
-                   std::string("ptrace unavailable (") + std::strerror(errno) +
-                       "): cannot run or enter overlay-only files and directories");
+    if (errno == EPERM || errno == EACCES) {
+      sb.ptrace_unavailable = true;
+      spdlog::info("ptrace unavailable ({}): exec and chdir continue in the kernel", std::strerror(errno));
+    }
+    return std::nullopt;
+  }
+  int fd_number = sb.notifier.AddFd(n.id, exec_fd.Get(), true, false);
+  if (fd_number < 0) {
+    ptrace(PTRACE_DETACH, tid, 0, 0);
+    return fd_number == -ENOENT ? Reply::Handled() : Reply::Error(-fd_number);
   }
   ptrace(PTRACE_INTERRUPT, tid, 0, 0);
   sb.notifier.RespondValue(n.id, 0);  // the tracee now stops before returning to user space
 
-  Tracer t(sb, tid);
+  Tracer t(tid);
   int status = 0;
   user_regs_struct saved{};
   if (!t.Next(&status, PTRACE_CONT) || !t.GetRegs(saved)) return Reply::Handled();
@@ -312,19 +294,12 @@ Reply Redirect(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Uniqu
 
 }  // namespace
 
-bool RedirectAllExecs() {
-  static const bool all = [] {
-    const char* v = std::getenv("BVISOR_REDIRECT_ALL_EXECS");
-    return v != nullptr && v[0] == '1';
-  }();
-  return all;
-}
-
-Reply RedirectChdir(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd dir) {
+std::optional<Reply> RedirectChdir(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd dir) {
   return Redirect(sb, n, row, std::move(dir), false, nullptr);
 }
 
-Reply RedirectExec(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd file, const Node& node) {
+std::optional<Reply> RedirectExec(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd file,
+                                  const Node& node) {
   return Redirect(sb, n, row, std::move(file), true, &node);
 }
 

@@ -17,6 +17,8 @@
 
 #include <linux/seccomp.h>
 
+#include <optional>
+
 #include "reply.h"
 #include "syscall_table.h"
 #include "unique_fd.h"
@@ -26,10 +28,10 @@ namespace bvisor {
 
 class Sandbox;
 
-Reply RedirectChdir(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd dir);
-Reply RedirectExec(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd file, const Node& node);
-
-// Whether every exec (not only overlay ones) goes through the redirect (BVISOR_REDIRECT_ALL_EXECS=1).
-bool RedirectAllExecs();
+// nullopt when ptrace is not available (nothing was done: the caller falls back); otherwise
+// the notification has been answered (Reply::Handled) or gets the returned error.
+std::optional<Reply> RedirectChdir(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd dir);
+std::optional<Reply> RedirectExec(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, UniqueFd file,
+                                  const Node& node);
 
 }  // namespace bvisor

@@ -69,6 +69,9 @@ class Sandbox {
              std::string_view reason);
 
   NetworkRules network;
+  // Set once PTRACE_SEIZE was refused: exec and chdir then continue in the kernel where the
+  // kernel reaches the checked file, and fail where only the overlay has it.
+  bool ptrace_unavailable = false;
 
   // limits.processes: an estimate of live sandbox processes, corrected by a /proc scan
   // whenever it reaches the limit and every kRescanEvery forks.

@@ -287,6 +287,10 @@ int RunSandbox(const RunOptions& options) {
         report.leftover_processes = m.killed;
         all_gone = true;
       } else if (got <= 0) {
+        // The reaper is gone without reporting (killed): its orphans are ours now (we are a
+        // subreaper as well), and none may outlive us.
+        int status = 0;
+        report.leftover_processes = KillAndReapDescendants(-1, &status);
         all_gone = true;
       }
     }
@@ -329,7 +333,8 @@ int RunSandbox(const RunOptions& options) {
     exit_code = kExitDenied;
     report.exit_code = exit_code;
   }
-  const std::string json = report.ToJson().dump(2) + "\n";
+  // File names need not be UTF-8; JSON must be (invalid bytes become U+FFFD here).
+  const std::string json = report.ToJson().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   auto write_file = [&](const std::string& path) {
     std::ofstream out(path, std::ios::trunc);
     out << json;

@@ -60,7 +60,7 @@ constexpr auto kRows = std::to_array<SyscallRow>({
     ALLOW(getitimer), ALLOW(setitimer), ALLOW(timer_create), ALLOW(timer_settime),
     ALLOW(timer_gettime), ALLOW(timer_getoverrun), ALLOW(timer_delete),
     ALLOW(close), ALLOW(close_range), ALLOW(dup), ALLOW(dup2), ALLOW(dup3), ALLOW(pipe), ALLOW(pipe2),
-    ALLOW(fcntl), ALLOW(flock), ALLOW(fsync), ALLOW(fdatasync), ALLOW(sync_file_range),
+    ALLOW(flock), ALLOW(fsync), ALLOW(fdatasync), ALLOW(sync_file_range),
     ALLOW(ftruncate), ALLOW(fallocate), ALLOW(fadvise64), ALLOW(readahead), ALLOW(getdents),
     ALLOW(getdents64), ALLOW(fchdir), ALLOW(fstat), ALLOW(fstatfs), ALLOW(fgetxattr),
     ALLOW(flistxattr), ALLOW(memfd_create),
@@ -71,10 +71,10 @@ constexpr auto kRows = std::to_array<SyscallRow>({
     ALLOW(inotify_rm_watch), ALLOW(fanotify_init),
     ALLOW(futex), ALLOW(futex_waitv), ALLOW(set_robust_list), ALLOW(get_robust_list),
     ALLOW(set_tid_address), ALLOW(rseq), ALLOW(arch_prctl), ALLOW(prctl), ALLOW(sched_yield),
-    ALLOW(sched_getaffinity), ALLOW(sched_setaffinity), ALLOW(sched_getparam), ALLOW(sched_setparam),
-    ALLOW(sched_getscheduler), ALLOW(sched_setscheduler), ALLOW(sched_get_priority_max),
+    ALLOW(sched_getaffinity), ALLOW(sched_getparam),
+    ALLOW(sched_getscheduler), ALLOW(sched_get_priority_max),
     ALLOW(sched_get_priority_min), ALLOW(sched_rr_get_interval), ALLOW(sched_getattr),
-    ALLOW(sched_setattr), ALLOW(getpriority), ALLOW(setpriority), ALLOW(ioprio_get), ALLOW(ioprio_set),
+    ALLOW(getpriority), ALLOW(ioprio_get),
     ALLOW(getcpu), ALLOW(get_mempolicy), ALLOW(set_mempolicy), ALLOW(mbind),
     ALLOW(nanosleep), ALLOW(clock_nanosleep), ALLOW(clock_gettime), ALLOW(clock_getres),
     ALLOW(gettimeofday), ALLOW(time), ALLOW(times), ALLOW(sync), ALLOW(syncfs),
@@ -87,10 +87,6 @@ constexpr auto kRows = std::to_array<SyscallRow>({
     ALLOW(uname), ALLOW(getrandom), ALLOW(restart_syscall), ALLOW(exit), ALLOW(exit_group),
     ALLOW(wait4), ALLOW(waitid), ALLOW(pidfd_send_signal),
     ALLOW(landlock_create_ruleset), ALLOW(landlock_add_rule), ALLOW(landlock_restrict_self),
-    ALLOW(shmget), ALLOW(shmat), ALLOW(shmctl), ALLOW(shmdt), ALLOW(semget), ALLOW(semop),
-    ALLOW(semctl), ALLOW(semtimedop), ALLOW(msgget), ALLOW(msgsnd), ALLOW(msgrcv), ALLOW(msgctl),
-    ALLOW(mq_open), ALLOW(mq_unlink), ALLOW(mq_timedsend), ALLOW(mq_timedreceive), ALLOW(mq_notify),
-    ALLOW(mq_getsetattr),
     // Sockets: fd-based calls are free; creating IP sockets and naming addresses is mediated.
     ALLOW(socketpair), ALLOW(listen), ALLOW(accept), ALLOW(accept4), ALLOW(recvfrom), ALLOW(recvmsg),
     ALLOW(recvmmsg), ALLOW(shutdown), ALLOW(getsockname),
@@ -100,7 +96,17 @@ constexpr auto kRows = std::to_array<SyscallRow>({
     RULE(clone, kClone, HandleFork), RULE(ioctl, kIoctl), RULE(personality, kPersonality),
     RULE(seccomp, kSeccomp), RULE(socket, kSocket, HandleSocket), RULE(prlimit64, kRlimit, HandleSetrlimit),
     RULE(setrlimit, kRlimit, HandleSetrlimit), RULE(fork, kFork, HandleFork), RULE(vfork, kFork, HandleFork),
-    RULE(sendmsg, kSendmsg), RULE(sendmmsg, kSendmsg),
+    RULE(sendmsg, kSendmsg), RULE(sendmmsg, kSendmsg), RULE(sched_setaffinity, kSelfPid),
+    RULE(sched_setparam, kSelfPid), RULE(sched_setscheduler, kSelfPid), RULE(sched_setattr, kSelfPid),
+    RULE(setpriority, kPriority), RULE(ioprio_set, kPriority), RULE(fcntl, kFcntl, HandleFcntl),
+
+    // System V IPC and POSIX message queues are shared with the host (no IPC namespace), and
+    // their ids and names are guessable: as if the kernel had none.
+    DENY(shmget, ENOSYS), DENY(shmat, ENOSYS), DENY(shmctl, ENOSYS), DENY(shmdt, ENOSYS),
+    DENY(semget, ENOSYS), DENY(semop, ENOSYS), DENY(semctl, ENOSYS), DENY(semtimedop, ENOSYS),
+    DENY(msgget, ENOSYS), DENY(msgsnd, ENOSYS), DENY(msgrcv, ENOSYS), DENY(msgctl, ENOSYS),
+    DENY(mq_open, ENOSYS), DENY(mq_unlink, ENOSYS), DENY(mq_timedsend, ENOSYS),
+    DENY(mq_timedreceive, ENOSYS), DENY(mq_notify, ENOSYS), DENY(mq_getsetattr, ENOSYS),
     RULE(clone3, kNotify, HandleClone3),
 
     // Never inside a sandbox (../shared/NOTES.md: each one escapes or damages the host).

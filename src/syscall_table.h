@@ -30,6 +30,10 @@ enum class FilterRule {
   kSendmsg,      // allowed, but MSG_FASTOPEN (a connect in disguise) refused unless network is host
   kFork,         // allowed, or notified when live processes are counted
   kRlimit,       // allowed (prlimit64: on the caller only), or notified when limits are guarded
+  kSelfPid,      // allowed when arg0 (a pid) is 0, the caller itself; EPERM otherwise
+  kPriority,     // setpriority/ioprio_set: only the caller's own process (which/who), EPERM otherwise
+  kFcntl,        // allowed, except F_SETOWN (notified: SIGIO reaches only sandbox members) and
+                 // F_SETOWN_EX (refused: its target lives in memory)
 };
 
 // Register index of an argument, or -1 when the syscall has no such argument.

@@ -101,6 +101,11 @@ int CopyFile(const std::string& src, const std::string& dst, const struct stat& 
 
 Vfs::Vfs(const Policy& policy, OverlayStore& store, pid_t ancestor)
     : policy_(policy), store_(store), ancestor_(ancestor) {
+  // The terminal the sandbox was started from stays usable.
+  for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) {
+    char name[PATH_MAX];
+    if (ttyname_r(fd, name, sizeof(name)) == 0) allowed_ptys_.emplace(name);
+  }
   store_.SetExactDirModes(CanOverridePermissions());
   for (const PathRule& rule : policy_.paths) {
     if (rule.mode == PathMode::kDeny && rule.path != "/") hiding_parents_.emplace(ParentPath(rule.path));
@@ -176,6 +181,12 @@ Node Vfs::Lookup(const Caller& caller, std::string_view vpath) {
     }
     case PathMode::kRo:
     case PathMode::kRw:
+      if (ParentPath(vpath) == "/dev/pts" && IsNumeric(BaseName(vpath)) &&
+          allowed_ptys_.count(std::string(vpath)) == 0) {
+        // Another session's terminal: writing there types into the user's other shells.
+        last_denied_ = n.vpath;
+        return n;
+      }
       if (PathIsUnder(vpath, "/proc") && vpath != "/proc") {
         if (vpath == "/proc/self" || vpath == "/proc/thread-self") {
           n.layer = Layer::kSynthetic;
@@ -404,6 +415,8 @@ ErrnoOr<Node> Vfs::CopyUp(const Node& node) {
 }
 
 ErrnoOr<Node> Vfs::Writable(const Node& node) {
+  // A device node's mode, owner, times and name are the host's: never changed from inside.
+  if (S_ISCHR(node.st.st_mode) || S_ISBLK(node.st.st_mode)) return Errno{EPERM};
   switch (node.mode) {
     case PathMode::kDeny: return Errno{ENOENT};
     case PathMode::kRo: return Errno{EROFS};
@@ -548,6 +561,7 @@ ErrnoOr<UniqueFd> Vfs::OpenDirectory(const Node& dir, int flags) {
 
 int Vfs::Remove(const Node& node, bool is_dir) {
   if (!node.Exists()) return ENOENT;
+  if (S_ISCHR(node.st.st_mode) || S_ISBLK(node.st.st_mode)) return EPERM;
   if (is_dir != S_ISDIR(node.st.st_mode)) return is_dir ? ENOTDIR : EISDIR;
   switch (node.mode) {
     case PathMode::kDeny: return ENOENT;
@@ -565,17 +579,23 @@ int Vfs::Remove(const Node& node, bool is_dir) {
   }
   bool on_host = node.layer == Layer::kHost;
   if (node.layer == Layer::kUpper) {
-    if (is_dir) {
-      // Hidden leftovers (copy-up temporaries) must not keep rmdir from succeeding.
-      if (int err = RemoveTree(node.real); err != 0) return err;
-    } else if (unlink(node.real.c_str()) != 0) {
-      return errno;
-    }
     struct stat host {};
     on_host = HostVisible(node.vpath) && lstat(node.vpath.c_str(), &host) == 0;
   }
-  if (is_dir) ForgetTree(node.vpath);
-  if (on_host) store_.AddWhiteout(node.vpath);
+  // The deletion marker first: if it cannot be recorded, nothing is deleted.
+  if (on_host && !store_.IsWhiteout(node.vpath) && !store_.AddWhiteout(node.vpath)) return ENOSPC;
+  if (node.layer == Layer::kUpper) {
+    // Hidden leftovers (copy-up temporaries) must not keep rmdir from succeeding.
+    int err = is_dir ? RemoveTree(node.real) : (unlink(node.real.c_str()) == 0 ? 0 : errno);
+    if (err != 0) {
+      if (on_host) store_.RemoveWhiteout(node.vpath);
+      return err;
+    }
+  }
+  if (is_dir) {
+    ForgetTree(node.vpath);
+    if (on_host) store_.AddWhiteout(node.vpath);  // ForgetTree dropped it with the subtree
+  }
   Changed(ParentPath(node.vpath));
   return 0;
 }
@@ -677,6 +697,9 @@ void Vfs::AdoptUpperTree(std::string_view vpath) {
 
 int Vfs::Rename(const Node& from, const Node& to, unsigned flags) {
   if (!from.Exists()) return ENOENT;
+  for (const Node* n : {&from, &to}) {
+    if (S_ISCHR(n->st.st_mode) || S_ISBLK(n->st.st_mode)) return EPERM;
+  }
   if (from.mode != to.mode) return EXDEV;  // like two mounts
   const bool exchange = (flags & RENAME_EXCHANGE) != 0;
   if ((flags & RENAME_NOREPLACE) != 0 && to.Exists()) return EEXIST;

@@ -98,6 +98,9 @@ class Vfs {
   const std::string& LastDenied() const { return last_denied_; }
   void ClearLastDenied() { last_denied_.clear(); }
 
+  // A pty the sandbox created through /dev/ptmx: its /dev/pts/N becomes visible.
+  void AllowPty(int number) { allowed_ptys_.emplace("/dev/pts/" + std::to_string(number)); }
+
   OverlayStore& Store() { return store_; }
   const Policy& GetPolicy() const { return policy_; }
 
@@ -151,6 +154,7 @@ class Vfs {
   std::unordered_map<std::string, CachedLinkCount> link_counts_;  // vpath -> merged link count
   std::unordered_map<std::string, std::string> snap_vpaths_;  // snapshot real -> vpath
   std::string last_denied_;
+  std::unordered_set<std::string> allowed_ptys_;
 };
 
 // Copies a regular file's data, mode, owner (when permitted) and times to a new `dst`.

@@ -1110,6 +1110,40 @@ for root, dirs, files in sorted(os.walk(".")):
 PY
 EOF
 
+scenario non_utf8_names <<'EOF'
+bad=$(printf 'bad\377name')
+echo x > "$bad"
+mkdir "dir$bad"
+mv notes.txt "dir$bad/$bad"
+rm README.md
+ls | od -c | head -3
+cat "dir$bad/$bad"
+EOF
+
+scenario dot_names <<'EOF'
+python3 - <<'PY'
+import os
+def attempt(what, f, *args):
+    try:
+        f(*args)
+        print(what, "ok")
+    except OSError as e:
+        print(what, e.strerror)
+attempt("rmdir src/.", os.rmdir, "src/.")
+attempt("rmdir empty/..", os.rmdir, "empty/..")
+attempt("rmdir /", os.rmdir, "/")
+attempt("unlink src/.", os.unlink, "src/.")
+attempt("rename src/. x", os.rename, "src/.", "x")
+attempt("rename README.md src/..", os.rename, "README.md", "src/..")
+attempt("mkdir src/.", os.mkdir, "src/.")
+attempt("open . O_CREAT", os.open, ".", os.O_CREAT | os.O_RDONLY)
+attempt("open new/ O_CREAT", os.open, "new/", os.O_CREAT | os.O_WRONLY)
+attempt("symlink new/", os.symlink, "x", "new/")
+attempt("mkdir link/", os.mkdir, "link/")
+PY
+ls
+EOF
+
 finish_table() {
   echo "scenario results:"
   local i

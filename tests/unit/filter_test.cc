@@ -60,6 +60,18 @@ TEST_CASE("filter: register-dependent verdicts") {
       {"io_uring_setup refused", [] { return Errno(syscall(SYS_io_uring_setup, 1, nullptr)); }, EPERM},
       {"unknown syscalls notified (ENOSYS without a listener)", [] { return Errno(syscall(SYS_openat, -100, "/", 0)); }, ENOSYS},
       {"getpid allowed", [] { return syscall(SYS_getpid) > 0 ? 0 : 1; }, 0},
+      {"TIOCCONS refused", [] { return Errno(syscall(SYS_ioctl, 0, 0x541D, 0)); }, EPERM},
+      {"FIFREEZE refused", [] { return Errno(syscall(SYS_ioctl, 0, 0xC0045877, 0)); }, EPERM},
+      {"SIOCSIFMTU refused", [] { return Errno(syscall(SYS_ioctl, 0, 0x8922, 0)); }, EPERM},
+      {"FIOSETOWN refused", [] { return Errno(syscall(SYS_ioctl, 0, 0x8901, 0)); }, EPERM},
+      {"SIOCGIFFLAGS passes", [] { return Errno(syscall(SYS_ioctl, 999, 0x8913, 0)) == EBADF ? 0 : 1; }, 0},
+      {"setpriority(PRIO_USER) refused", [] { return Errno(syscall(SYS_setpriority, 2, 0, 10)); }, EPERM},
+      {"setpriority of another pid refused", [] { return Errno(syscall(SYS_setpriority, 0, 1, 10)); }, EPERM},
+      {"setpriority of self allowed", [] { return Errno(syscall(SYS_setpriority, 0, 0, 1)); }, 0},
+      {"sched_setaffinity of another pid refused", [] { return Errno(syscall(SYS_sched_setaffinity, 1, 0, nullptr)); }, EPERM},
+      {"F_SETOWN_EX refused", [] { return Errno(syscall(SYS_fcntl, 0, 15 /* F_SETOWN_EX */, nullptr)); }, EPERM},
+      {"F_SETOWN notified", [] { return Errno(syscall(SYS_fcntl, 0, 8 /* F_SETOWN */, 1)); }, ENOSYS},
+      {"System V IPC refused", [] { return Errno(syscall(SYS_shmget, 1234, 4096, 0)); }, ENOSYS},
   };
   for (const Case& c : cases) {
     CAPTURE(c.what);

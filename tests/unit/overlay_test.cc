@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 
@@ -98,6 +99,32 @@ TEST_CASE("overlay: a kept store's changes survive a crash through the journal")
   struct stat journal {};
   REQUIRE(stat((dir + "/state.journal").c_str(), &journal) == 0);
   CHECK(journal.st_size == 0);
+}
+
+TEST_CASE("overlay: names that are not UTF-8 survive the journal and state.json") {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("kept");
+  const std::string bad = "/bad\xffname", overlong = "/\xc0\xaf", surrogate = "/\xed\xa0\x80";
+  const std::string cafe = "/caf\xc3\xa9";
+  auto check = [&](const OverlayStore& store) {
+    CHECK(store.Whiteouts() == std::set<std::string>{bad, cafe});
+    CHECK(store.Opaque() == std::set<std::string>{overlong});
+    REQUIRE(store.Baselines().count(surrogate) == 1);
+    CHECK(store.Baselines().at(surrogate).size == 5);
+    CHECK(store.Baselines().count(cafe) == 1);
+  };
+  auto* store = new OverlayStore(dir, true);
+  store->AddWhiteout(bad);
+  store->AddWhiteout(cafe);
+  store->SetOpaque(overlong);
+  store->RecordBaseline(surrogate, HostStat(5));
+  store->RecordBaseline(cafe, HostStat(6));
+  check(OverlayStore::OpenKept(dir));  // from the journal
+  delete store;
+  check(OverlayStore::OpenKept(dir));  // from state.json
+  std::ifstream in(dir + "/state.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find("\"/caf\xc3\xa9\"") != std::string::npos);  // UTF-8 names stay strings
 }
 
 }  // namespace
