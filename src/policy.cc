@@ -412,7 +412,7 @@ class Parser {
   bool ParseLimits(const json& limits, Limits* out) {
     if (!limits.is_object()) return Fail("/limits", "expected an object");
     if (!CheckKeys(limits, "/limits",
-                   {"cpu_seconds", "memory_bytes", "file_size_bytes", "open_files", "processes", "overlay_bytes",
+                   {"cpu_seconds", "memory_bytes", "file_size_bytes", "open_files", "processes",
                     "timeout_seconds"},
                    {})) {
       return false;
@@ -422,7 +422,7 @@ class Parser {
       std::optional<uint64_t>* slot;
     } fields[] = {{"cpu_seconds", &out->cpu_seconds},     {"memory_bytes", &out->memory_bytes},
                   {"file_size_bytes", &out->file_size_bytes}, {"open_files", &out->open_files},
-                  {"processes", &out->processes},         {"overlay_bytes", &out->overlay_bytes}};
+                  {"processes", &out->processes}};
     for (const Field& f : fields) {
       auto it = limits.find(f.key);
       if (it == limits.end()) continue;
@@ -667,7 +667,6 @@ nlohmann::json PolicyToJson(const Policy& policy) {
   put("file_size_bytes", l.file_size_bytes);
   put("open_files", l.open_files);
   put("processes", l.processes);
-  put("overlay_bytes", l.overlay_bytes);
   if (l.timeout_seconds) limits["timeout_seconds"] = *l.timeout_seconds;
   out["limits"] = limits;
   out["report"] = {{"files", policy.report_files}};

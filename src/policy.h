@@ -54,7 +54,6 @@ struct Limits {
   std::optional<uint64_t> file_size_bytes;  // RLIMIT_FSIZE
   std::optional<uint64_t> open_files;       // RLIMIT_NOFILE
   std::optional<uint64_t> processes;        // live sandbox processes
-  std::optional<uint64_t> overlay_bytes;    // bytes copied up or written into the overlay
   std::optional<double> timeout_seconds;    // wall clock, like --timeout
 };
 

@@ -57,6 +57,16 @@ expect_contains "diff shows the change" "+two" "$("$BVISOR" diff "$first")"
 expect_eq "applied" "two" "$(cat file)"
 cd "$SCRATCH" || exit 1
 
+# The agent example: one JSON report per call, review, apply.
+mkdir -p "$SCRATCH/agent"
+cd "$SCRATCH/agent" || exit 1
+echo old > notes.txt
+out=$(printf 'y\n' | BVISOR="$BVISOR" "$SOURCE_ROOT/examples/agent_review_loop.sh" 'echo new > notes.txt; echo said-hi' 2>&1)
+expect_contains "example shows the output" "said-hi" "$out"
+expect_contains "example shows the diff" "+new" "$out"
+expect_eq "example applied the change" "new" "$(cat notes.txt)"
+cd "$SCRATCH" || exit 1
+
 # Completion comes from the CLI definition.
 expect_contains "completion" "complete -F _bvisor bvisor" "$("$BVISOR" completion bash)"
 
