@@ -43,7 +43,7 @@ bool SameRules(const Policy& a, const Policy& b) {
 bool SameLimits(const Limits& a, const Limits& b) {
   return a.cpu_seconds == b.cpu_seconds && a.memory_bytes == b.memory_bytes &&
          a.file_size_bytes == b.file_size_bytes && a.open_files == b.open_files && a.processes == b.processes &&
-         a.overlay_bytes == b.overlay_bytes && a.timeout_seconds == b.timeout_seconds;
+         a.timeout_seconds == b.timeout_seconds;
 }
 
 void CheckPolicy(const Policy& policy, const PolicyContext& ctx) {

@@ -87,6 +87,7 @@ void Dispatch(Sandbox& sb, const seccomp_notif& n) {
     return;
   }
   Reply reply = row->handler(sb, n, *row);
+  if (row->writes) sb.vfs.ForgetLookups();  // rw and tmp areas change without Vfs::Changed
   sb.report.CountSyscall(nr, row->name, sb.report.DenialsTotal() == denials_before);
   Answer(sb, n, row, std::move(reply));
 }

@@ -24,6 +24,7 @@ namespace bvisor {
 namespace {
 
 constexpr int kMaxSymlinks = 40;
+constexpr size_t kMaxKnownDirs = 1 << 16;
 
 int LstatErr(const std::string& path, struct stat* st) { return lstat(path.c_str(), st) == 0 ? 0 : errno; }
 
@@ -281,6 +282,10 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
     }
     std::string child = cur == "/" ? "/" + name : cur + "/" + name;
     if (child.size() >= PATH_MAX) return Errno{ENAMETOOLONG};
+    if (!last && known_dirs_.count(child) != 0) {
+      cur = std::move(child);  // a plain directory on the way, unchanged since it was looked up
+      continue;
+    }
     Node n = Lookup(caller, child);
     if (!n.Exists()) {
       if (!last) return Errno{ENOENT};
@@ -323,6 +328,11 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
       return n;
     }
     if (!S_ISDIR(n.st.st_mode)) return Errno{ENOTDIR};
+    if (n.mode != PathMode::kDeny && (n.layer == Layer::kHost || n.layer == Layer::kUpper || n.layer == Layer::kPrivate) &&
+        !PathIsUnder(child, "/proc")) {
+      if (known_dirs_.size() >= kMaxKnownDirs) known_dirs_.clear();
+      known_dirs_.insert(child);
+    }
     cur = std::move(child);
   }
   // The path ended in ".", ".." or a link to a directory: the result is `cur` itself.
@@ -336,7 +346,10 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
 // ---------------------------------------------------------------------------------------------
 // Write side.
 
-void Vfs::Changed(std::string_view parent_vpath) { store_.Touch(parent_vpath); }
+void Vfs::Changed(std::string_view parent_vpath) {
+  store_.Touch(parent_vpath);
+  ForgetLookups();
+}
 
 int Vfs::EnsureUpperDir(std::string_view dir_vpath) {
   if (store_.HasUpperDir(dir_vpath)) return 0;

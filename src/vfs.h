@@ -98,6 +98,9 @@ class Vfs {
   const std::string& LastDenied() const { return last_denied_; }
   void ClearLastDenied() { last_denied_.clear(); }
 
+  // Forgets the directories Resolve walked through before (after any change to the namespace).
+  void ForgetLookups() { known_dirs_.clear(); }
+
   // A pty the sandbox created through /dev/ptmx: its /dev/pts/N becomes visible.
   void AllowPty(int number) { allowed_ptys_.emplace("/dev/pts/" + std::to_string(number)); }
 
@@ -155,6 +158,11 @@ class Vfs {
   std::unordered_map<std::string, std::string> snap_vpaths_;  // snapshot real -> vpath
   std::string last_denied_;
   std::unordered_set<std::string> allowed_ptys_;
+  // Plain directories (not links, not hidden, not /proc) that Resolve walked through: walking
+  // through them again needs no lstat and no rule lookup. Cleared by every change the sandbox
+  // makes (Changed, and the dispatcher after each writing syscall); a host process changing a
+  // directory into a symlink meanwhile is outside the threat model (it is the user's own).
+  std::unordered_set<std::string> known_dirs_;
 };
 
 // Copies a regular file's data, mode, owner (when permitted) and times to a new `dst`.
