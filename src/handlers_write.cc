@@ -97,6 +97,25 @@ Reply ChangeNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Err
   return Result(change(w->real, false));
 }
 
+// The name, value and flags of the setxattr/removexattr family, read once from the tracee.
+struct XattrArgs {
+  std::string name, value;
+  int flags = 0;
+};
+
+int ReadXattrArgs(const seccomp_notif& n, bool remove, XattrArgs& out) {
+  const pid_t tid = static_cast<pid_t>(n.pid);
+  ErrnoOr<std::string> name = ReadTraceeString(tid, n.data.args[1], XATTR_NAME_MAX);
+  if (!name.Ok()) return name.Error() == ENAMETOOLONG ? ERANGE : name.Error();
+  out.name = std::move(*name);
+  if (remove) return 0;
+  size_t size = static_cast<size_t>(n.data.args[3]);
+  if (size > XATTR_SIZE_MAX) return E2BIG;
+  out.value.resize(size);
+  out.flags = Arg(n, 4);
+  return ReadTraceeMemory(tid, n.data.args[2], out.value.data(), size);
+}
+
 }  // namespace
 
 Reply HandleMkdirat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
@@ -284,42 +303,22 @@ Reply HandleUtimensat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row
 Reply HandleSetxattr(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   const bool remove = row.nr == SYS_removexattr || row.nr == SYS_lremovexattr;
   const bool follow = row.nr == SYS_setxattr || row.nr == SYS_removexattr;
-  const pid_t tid = static_cast<pid_t>(n.pid);
-  ErrnoOr<std::string> name = ReadTraceeString(tid, n.data.args[1], XATTR_NAME_MAX);
-  if (!name.Ok()) return Reply::Error(name.Error() == ENAMETOOLONG ? ERANGE : name.Error());
-  std::string value;
-  int flags = 0;
-  if (!remove) {
-    size_t size = static_cast<size_t>(n.data.args[3]);
-    if (size > XATTR_SIZE_MAX) return Reply::Error(E2BIG);
-    value.resize(size);
-    if (int err = ReadTraceeMemory(tid, n.data.args[2], value.data(), size); err != 0) return Reply::Error(err);
-    flags = Arg(n, 4);
-  }
+  XattrArgs x;
+  if (int err = ReadXattrArgs(n, remove, x); err != 0) return Reply::Error(err);
   return ChangeNode(sb, n, row, sb.ResolvePath(n, row.args.dirfd, row.args.path, follow),
                     [&](const std::string& real, bool) {
-                      return remove ? lremovexattr(real.c_str(), name->c_str())
-                                    : lsetxattr(real.c_str(), name->c_str(), value.data(), value.size(), flags);
+                      return remove ? lremovexattr(real.c_str(), x.name.c_str())
+                                    : lsetxattr(real.c_str(), x.name.c_str(), x.value.data(), x.value.size(), x.flags);
                     });
 }
 
 Reply HandleFsetxattr(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   const bool remove = row.nr == SYS_fremovexattr;
-  const pid_t tid = static_cast<pid_t>(n.pid);
-  ErrnoOr<std::string> name = ReadTraceeString(tid, n.data.args[1], XATTR_NAME_MAX);
-  if (!name.Ok()) return Reply::Error(name.Error() == ENAMETOOLONG ? ERANGE : name.Error());
-  std::string value;
-  int flags = 0;
-  if (!remove) {
-    size_t size = static_cast<size_t>(n.data.args[3]);
-    if (size > XATTR_SIZE_MAX) return Reply::Error(E2BIG);
-    value.resize(size);
-    if (int err = ReadTraceeMemory(tid, n.data.args[2], value.data(), size); err != 0) return Reply::Error(err);
-    flags = Arg(n, 4);
-  }
+  XattrArgs x;
+  if (int err = ReadXattrArgs(n, remove, x); err != 0) return Reply::Error(err);
   return ChangeNode(sb, n, row, sb.NodeOfFd(n, Arg(n, 0)), [&](const std::string& real, bool) {
-    return remove ? removexattr(real.c_str(), name->c_str())
-                  : setxattr(real.c_str(), name->c_str(), value.data(), value.size(), flags);
+    return remove ? removexattr(real.c_str(), x.name.c_str())
+                  : setxattr(real.c_str(), x.name.c_str(), x.value.data(), x.value.size(), x.flags);
   });
 }
 
