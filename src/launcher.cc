@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -73,7 +74,7 @@ int SendListener(int sock, int listener) {
 
 // The command: runs in its own process group, dies with the reaper, cannot gain privileges.
 [[noreturn]] void RunCommand(int handover, pid_t reaper, bool tty, char* const* argv, char* const* envp,
-                             const sock_fprog* prog, const LaunchSpec& spec) {
+                             const sock_fprog* prog, const LaunchSpec& spec, const char* found) {
   setpgid(0, 0);
   if (spec.stdout_fd >= 0) dup2(spec.stdout_fd, STDOUT_FILENO);
   if (spec.stderr_fd >= 0) dup2(spec.stderr_fd, STDERR_FILENO);
@@ -110,6 +111,9 @@ int SendListener(int sock, int listener) {
   close(static_cast<int>(listener));
   close(handover);
 
+  // The PATH search was done before fork (one execve to notify instead of one per PATH entry);
+  // execvpe stays the fallback, with its ENOEXEC and error semantics.
+  if (found != nullptr) execve(found, argv, envp);
   execvpe(argv[0], argv, envp);
   int err = errno;
   WriteAll(STDERR_FILENO, "bvisor: cannot run '");
@@ -125,14 +129,14 @@ void SendToParent(int control, const ReaperMessage& m) { send(control, &m, sizeo
 // The reaper: reaps everything below it, reports the command's exit, and kills whatever is
 // left when the command ends, when bvisor asks, or when bvisor dies (the socket closes).
 [[noreturn]] void RunReaper(int control, int handover, bool tty, char* const* argv, char* const* envp,
-                            const sock_fprog* prog, const LaunchSpec& spec) {
+                            const sock_fprog* prog, const LaunchSpec& spec, const char* found) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   const pid_t self = getpid();
   pid_t root = fork();
   if (root < 0) _exit(125);
   if (root == 0) {
     close(control);
-    RunCommand(handover, self, tty, argv, envp, prog, spec);
+    RunCommand(handover, self, tty, argv, envp, prog, spec, found);
   }
   close(handover);
   sigset_t chld;
@@ -203,8 +207,30 @@ std::string StageMessage(const Handover& h) {
 
 }  // namespace
 
+// The first executable regular file named argv0 in the command's PATH, like execvp; "" when
+// argv0 contains a slash or nothing matches (execvpe in the child then decides).
+std::string SearchPath(const std::string& argv0, const std::vector<std::string>& env) {
+  if (argv0.empty() || argv0.find('/') != std::string::npos) return "";
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (const std::string& e : env) {
+    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+  }
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + argv0;
+    struct stat st {};
+    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
 Sandboxed Launch(const LaunchSpec& spec) {
   std::vector<char*> argv = CStrings(spec.argv);
+  const std::string found = SearchPath(spec.argv.empty() ? "" : spec.argv[0], spec.env);
   std::vector<char*> envp = CStrings(spec.env);
   sock_fprog prog{static_cast<unsigned short>(spec.filter->size()), const_cast<sock_filter*>(spec.filter->data())};
 
@@ -228,7 +254,8 @@ Sandboxed Launch(const LaunchSpec& spec) {
   if (out.reaper == 0) {
     control_parent.Reset();
     handover_parent.Reset();
-    RunReaper(control_child.Get(), handover_child.Get(), out.foreground_tty, argv.data(), envp.data(), &prog, spec);
+    RunReaper(control_child.Get(), handover_child.Get(), out.foreground_tty, argv.data(), envp.data(), &prog, spec,
+              found.empty() ? nullptr : found.c_str());
   }
   control_child.Reset();
   handover_child.Reset();
