@@ -9,9 +9,12 @@ else
 fi
 # The build tree may sit below a directory nobody cannot enter (e.g. /root): work elsewhere,
 # outside /tmp and /var/tmp, which the default policy makes private.
-SCRATCH=$(mktemp -d /var/lib/bvisor-it-unprivileged.XXXXXX)
-chmod 755 "$SCRATCH"
-trap 'rm -rf "$SCRATCH"' EXIT
+if [ "$(id -u)" -eq 0 ]; then
+  rm -rf "$SCRATCH"
+  SCRATCH=$(mktemp -d /var/lib/bvisor-it-unprivileged.XXXXXX)
+  chmod 755 "$SCRATCH"
+  trap 'rm -rf "$SCRATCH"' EXIT
+fi
 cp "$BVISOR" "$SCRATCH/bvisor"
 chmod 755 "$SCRATCH/bvisor"
 mkdir -p "$SCRATCH/data"
