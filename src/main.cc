@@ -99,15 +99,18 @@ int main(int argc, char** argv) {
   bool json = false, fail_on_denial = false, trace = false;
   double timeout = 0;
   std::vector<std::string> command;
-  run->add_option("-p,--policy", policy_spec, "Policy file, or a preset name (default, agent, ci, strict, audit)");
-  run->add_option("-r,--report", report_path, "Write the JSON report to FILE ('-' for stderr)");
-  run->add_option("-k,--keep", keep_dir, "Keep the overlay in DIR (new or empty) for bvisor diff/apply");
+  run->add_option("-p,--policy", policy_spec, "Policy file, or a preset name (default, agent, ci, strict, audit)")
+      ->type_name("FILE|NAME");
+  run->add_option("-r,--report", report_path, "Write the JSON report to FILE ('-' for stderr)")->type_name("FILE");
+  run->add_option("-k,--keep", keep_dir, "Keep the overlay in DIR (new or empty) for bvisor diff/apply")->type_name("DIR");
   run->add_option("-t,--timeout", timeout, "Kill the sandbox after SECONDS (exit status 124)")
-      ->check(CLI::Range(0.001, 1e9));
-  run->add_option("--report-dir", report_dir, "Also write the report to a new file in DIR (one per run, e.g. per Make recipe)");
+      ->check(CLI::Range(0.001, 1e9))
+      ->type_name("SECONDS");
+  run->add_option("--report-dir", report_dir, "Also write the report to a new file in DIR (one per run, e.g. per Make recipe)")
+      ->type_name("DIR");
   run->add_flag("--json", json, "Print only the JSON report on stdout (use with --stdout/--stderr)");
-  run->add_option("--stdout", stdout_file, "Send the command's stdout to FILE");
-  run->add_option("--stderr", stderr_file, "Send the command's stderr to FILE");
+  run->add_option("--stdout", stdout_file, "Send the command's stdout to FILE")->type_name("FILE");
+  run->add_option("--stderr", stderr_file, "Send the command's stderr to FILE")->type_name("FILE");
   run->add_flag("--fail-on-denial", fail_on_denial, "Exit 3 when the command succeeded but bvisor denied something");
   run->add_flag("--trace", trace, "Log every denial and every exec on stderr as it happens");
   run->add_option("command", command, "The command and its arguments (after --)")->required();
