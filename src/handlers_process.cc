@@ -35,20 +35,6 @@ namespace {
 
 int Arg(const seccomp_notif& n, int i) { return static_cast<int>(n.data.args[i]); }
 
-pid_t PgidOf(pid_t pid) {
-  char path[64];
-  std::snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-  char buf[512];
-  ssize_t len = fd ? read(fd.Get(), buf, sizeof(buf) - 1) : -1;
-  if (len <= 0) return -1;
-  buf[len] = '\0';
-  const char* close = std::strrchr(buf, ')');
-  char state;
-  int ppid = 0, pgid = -1;
-  if (close == nullptr || std::sscanf(close + 1, " %c %d %d", &state, &ppid, &pgid) != 3) return -1;
-  return pgid;
-}
 
 // Opens a pidfd for `pid` (a thread with `thread`) that is a sandbox member, or -errno.
 int MemberPidfd(Sandbox& sb, pid_t pid, bool thread) {
@@ -69,7 +55,7 @@ Reply SignalGroup(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, pi
   pid_t self = TgidOf(static_cast<pid_t>(n.pid));
   int sent = 0, last_error = ESRCH;
   for (pid_t pid : Descendants(sb.ancestor)) {
-    if (all ? pid == self : PgidOf(pid) != pgid) continue;
+    if (all ? pid == self : ProcessGroupOf(pid) != pgid) continue;
     int fd = MemberPidfd(sb, pid, false);
     if (fd < 0) continue;
     UniqueFd pidfd(fd);
@@ -272,7 +258,7 @@ Reply HandleKill(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   }
   if (row.nr == SYS_kill) {
     if (target == -1) return SignalGroup(sb, n, row, 0, true, sig);
-    if (target <= 0) return SignalGroup(sb, n, row, target == 0 ? PgidOf(self) : -target, false, sig);
+    if (target <= 0) return SignalGroup(sb, n, row, target == 0 ? ProcessGroupOf(self) : -target, false, sig);
   }
   if (target <= 0) return Reply::Error(EINVAL);
   int fd = MemberPidfd(sb, thread != 0 ? thread : target, thread != 0);

@@ -24,23 +24,34 @@ int PidfdOpen(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 
 
 }  // namespace
 
-pid_t ParentOf(pid_t pid) {
+bool ReadProcFile(pid_t pid, const char* name, char* buf, size_t size) {
   char path[64];
-  std::snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+  std::snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
   UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd) return -1;
-  char buf[512];
-  ssize_t n = read(fd.Get(), buf, sizeof(buf) - 1);
-  if (n <= 0) return -1;
+  ssize_t n = fd ? read(fd.Get(), buf, size - 1) : -1;
+  if (n <= 0) return false;
   buf[n] = '\0';
+  return true;
+}
+
+namespace {
+
+// Field 4 (ppid) or 5 (pgrp) of /proc/<pid>/stat, or -1.
+pid_t StatField(pid_t pid, bool pgrp) {
+  char buf[512];
+  if (!ReadProcFile(pid, "stat", buf, sizeof(buf))) return -1;
   // The command name may contain spaces and parentheses: parse after the last ')'.
   const char* close = std::strrchr(buf, ')');
-  if (close == nullptr) return -1;
   char state = 0;
-  int ppid = -1;
-  if (std::sscanf(close + 1, " %c %d", &state, &ppid) != 2) return -1;
-  return ppid;
+  int ppid = -1, pgid = -1;
+  if (close == nullptr || std::sscanf(close + 1, " %c %d %d", &state, &ppid, &pgid) != 3) return -1;
+  return pgrp ? pgid : ppid;
 }
+
+}  // namespace
+
+pid_t ParentOf(pid_t pid) { return StatField(pid, false); }
+pid_t ProcessGroupOf(pid_t pid) { return StatField(pid, true); }
 
 std::vector<pid_t> Descendants(pid_t ancestor) {
   std::unordered_multimap<pid_t, pid_t> children;

@@ -4,12 +4,19 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <vector>
 
 namespace bvisor {
 
+// Reads the start of /proc/<pid>/<name> into `buf`, NUL-terminated; false when it is gone.
+bool ReadProcFile(pid_t pid, const char* name, char* buf, size_t size);
+
 // The parent of `pid` according to /proc/<pid>/stat, or -1.
 pid_t ParentOf(pid_t pid);
+
+// The process group of `pid` according to /proc/<pid>/stat, or -1.
+pid_t ProcessGroupOf(pid_t pid);
 
 // All live descendants of `ancestor` (not `ancestor` itself), from one scan of /proc.
 std::vector<pid_t> Descendants(pid_t ancestor);

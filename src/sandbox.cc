@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "path.h"
+#include "process_tree.h"
 #include "tracee_memory.h"
 
 namespace bvisor {
@@ -55,13 +56,8 @@ bool Removed(const char* link, std::string& real) {
 pid_t TgidOf(pid_t tid) { return Caller{tid}.Tgid(); }
 
 mode_t UmaskOf(pid_t tid) {
-  char path[64];
-  std::snprintf(path, sizeof(path), "/proc/%d/status", tid);
-  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
   char buf[512];
-  ssize_t n = fd ? read(fd.Get(), buf, sizeof(buf) - 1) : -1;
-  if (n <= 0) return 022;
-  buf[n] = '\0';
+  if (!ReadProcFile(tid, "status", buf, sizeof(buf))) return 022;
   const char* u = std::strstr(buf, "Umask:");
   return u != nullptr ? static_cast<mode_t>(std::strtoul(u + 6, nullptr, 8)) : 022;
 }

@@ -60,13 +60,8 @@ int ReadRealDir(const std::string& path, std::vector<DirEntry>& out, Skip skip) 
 
 pid_t Caller::Tgid() const {
   if (tgid == 0) {
-    char path[64];
-    std::snprintf(path, sizeof(path), "/proc/%d/status", tid);
-    UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
     char buf[1024];
-    ssize_t n = fd ? read(fd.Get(), buf, sizeof(buf) - 1) : -1;
-    if (n > 0) {
-      buf[n] = '\0';
+    if (ReadProcFile(tid, "status", buf, sizeof(buf))) {
       if (const char* t = std::strstr(buf, "\nTgid:")) tgid = static_cast<pid_t>(std::atoi(t + 6));
     }
     if (tgid == 0) tgid = tid;
