@@ -68,8 +68,7 @@ std::string HiddenInterpreter(Sandbox& sb, const seccomp_notif& n, const Node& f
     next = ElfInterpreter(file.real);
   }
   if (next.empty()) return "";
-  ErrnoOr<std::string> cwd = sb.BaseDir(n, -1);
-  ErrnoOr<Node> interp = sb.vfs.Resolve(sb.CallerOf(n), cwd.Ok() ? *cwd : "/", next, true);
+  ErrnoOr<Node> interp = sb.ResolveAt(n, -1, next, true);
   if (!interp.Ok() || !interp->Exists()) {
     // Not in the sandbox's view: hidden, or missing (the kernel would fail with ENOENT).
     return sb.vfs.LastDenied().empty() ? "" : next;

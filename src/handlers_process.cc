@@ -344,13 +344,7 @@ Reply HandleConnect(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) 
   }
   std::string path(un->sun_path, strnlen(un->sun_path, path_len));
   sb.vfs.ClearLastDenied();
-  std::string base = "/";
-  if (path[0] != '/') {
-    ErrnoOr<std::string> b = sb.BaseDir(n, -1);
-    if (!b.Ok()) return Reply::Error(b.Error());
-    base = *b;
-  }
-  ErrnoOr<Node> node = sb.vfs.Resolve(sb.CallerOf(n), base, path, !bind_call);
+  ErrnoOr<Node> node = sb.ResolveAt(n, -1, path, !bind_call);
   if (!node.Ok()) return sb.Fail(n, row, node.Error(), path);
   if (!sb.StillValid(n)) return Reply::Handled();
   UnixAddress target;
@@ -412,14 +406,8 @@ Reply HandleSendto(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   size_t path_len = len - offsetof(sockaddr_un, sun_path);
   if (path_len == 0 || un->sun_path[0] == '\0') return sb.Deny(n, row, "", EACCES, "abstract unix sockets are shared with the host");
   std::string path(un->sun_path, strnlen(un->sun_path, path_len));
-  std::string base = "/";
-  if (path[0] != '/') {
-    ErrnoOr<std::string> b = sb.BaseDir(n, -1);
-    if (!b.Ok()) return Reply::Error(b.Error());
-    base = *b;
-  }
   sb.vfs.ClearLastDenied();
-  ErrnoOr<Node> node = sb.vfs.Resolve(sb.CallerOf(n), base, path, true);
+  ErrnoOr<Node> node = sb.ResolveAt(n, -1, path, true);
   if (!node.Ok()) return sb.Fail(n, row, node.Error(), path);
   if (!node->Exists()) return Reply::Error(ENOENT);
   if (node->layer == Layer::kHost && node->mode != PathMode::kRw) {

@@ -241,8 +241,6 @@ Sandboxed Launch(const LaunchSpec& spec) {
   }
   UniqueFd control_parent(control[0]), control_child(control[1]);
   UniqueFd handover_parent(handover[0]), handover_child(handover[1]);
-  // The command's fd must survive its exec of nothing: it is closed explicitly before execve.
-  fcntl(handover_child.Get(), F_SETFD, 0);
 
   Sandboxed out;
   out.foreground_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();

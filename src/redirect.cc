@@ -187,9 +187,7 @@ std::optional<Reply> Redirect(Sandbox& sb, const seccomp_notif& n, const Syscall
       ErrnoOr<std::string> path = sb.ReadPath(n, at ? 1 : 0);
       if (!path.Ok()) return Reply::Error(path.Error());
       raw = *path;
-      ErrnoOr<std::string> cwd = sb.BaseDir(n, -1);
-      if (!cwd.Ok()) return Reply::Error(cwd.Error());
-      ErrnoOr<Node> interp = sb.vfs.Resolve(sb.CallerOf(n), *cwd, shebang.interpreter, true);
+      ErrnoOr<Node> interp = sb.ResolveAt(n, -1, shebang.interpreter, true);
       if (!interp.Ok() || !interp->Exists()) return sb.Fail(n, row, interp.Ok() ? ENOENT : interp.Error(), shebang.interpreter);
       if (!S_ISREG(interp->st.st_mode)) return Reply::Error(EACCES);
       exec_fd.Reset(open(interp->real.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));

@@ -134,15 +134,16 @@ ErrnoOr<Node> Sandbox::ResolvePath(const seccomp_notif& n, int dirfd_arg, int pa
     }
     return NodeOfFd(n, dirfd);
   }
-  std::string base = "/";
-  if ((*path)[0] != '/') {
-    bool removed = false;
-    ErrnoOr<std::string> b = BaseDir(n, dirfd_arg, &removed);
-    if (!b.Ok()) return Errno{b.Error()};
-    if (removed) return ResolveFromRemoved(n, dirfd_arg, *path, *b, follow);
-    base = std::move(*b);
-  }
-  return vfs.Resolve(CallerOf(n), base, *path, follow);
+  return ResolveAt(n, dirfd_arg, *path, follow);
+}
+
+ErrnoOr<Node> Sandbox::ResolveAt(const seccomp_notif& n, int dirfd_arg, std::string_view path, bool follow) {
+  if (path.empty() || path[0] == '/') return vfs.Resolve(CallerOf(n), "/", path, follow);
+  bool removed = false;
+  ErrnoOr<std::string> base = BaseDir(n, dirfd_arg, &removed);
+  if (!base.Ok()) return Errno{base.Error()};
+  if (removed) return ResolveFromRemoved(n, dirfd_arg, path, *base, follow);
+  return vfs.Resolve(CallerOf(n), *base, path, follow);
 }
 
 ErrnoOr<Node> Sandbox::ResolveFromRemoved(const seccomp_notif& n, int dirfd_arg, std::string_view path,
@@ -189,15 +190,7 @@ ErrnoOr<Node> Sandbox::ResolveEntry(const seccomp_notif& n, int dirfd_arg, int p
   if (end != std::string::npos) path->resize(end + 1);  // "/" itself stays
   if (last != nullptr) *last = BaseName(*path);
   if (path->empty()) return Errno{ENOENT};
-  std::string base = "/";
-  if ((*path)[0] != '/') {
-    bool removed = false;
-    ErrnoOr<std::string> b = BaseDir(n, dirfd_arg, &removed);
-    if (!b.Ok()) return Errno{b.Error()};
-    if (removed) return ResolveFromRemoved(n, dirfd_arg, *path, *b, false);
-    base = std::move(*b);
-  }
-  return vfs.Resolve(CallerOf(n), base, *path, false);
+  return ResolveAt(n, dirfd_arg, *path, false);
 }
 
 Reply Sandbox::Fail(const seccomp_notif& n, const SyscallRow& row, int error, std::string_view path) {

@@ -48,6 +48,9 @@ class Sandbox {
   // rename): as in the kernel, which resolves only the parent for these, the last component is
   // never followed, not even with a trailing slash. `trailing_slash` says whether there was one
   // (the handler applies its syscall's rule); `last` gets the last component as written.
+  // Resolves a path string already read from the tracee, relative to `dirfd_arg` (-1 for the
+  // cwd), also from a directory that was removed meanwhile. Callers clear LastDenied first.
+  ErrnoOr<Node> ResolveAt(const seccomp_notif& n, int dirfd_arg, std::string_view path, bool follow);
   ErrnoOr<Node> ResolveEntry(const seccomp_notif& n, int dirfd_arg, int path_arg, bool* trailing_slash,
                              std::string* last = nullptr);
   // The node an fd of the caller refers to (by its path; kMagic for pipes, sockets, deleted files).

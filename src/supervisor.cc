@@ -54,8 +54,6 @@ constexpr int kExitUsage = 2;
 // Answers one notification. Every path that does not reply leaves the tracee blocked, so each
 // Reply kind maps to exactly one response.
 void Answer(Sandbox& sb, const seccomp_notif& n, const SyscallRow* row, Reply reply) {
-  uint64_t denials_before = sb.report.DenialsTotal();
-  (void)denials_before;
   int err = 0;
   switch (reply.kind) {
     case Reply::Kind::kValue: err = sb.notifier.RespondValue(n.id, reply.value); break;
