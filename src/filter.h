@@ -16,7 +16,7 @@ struct FilterOptions {
   bool guard_rlimits = false;    // setrlimit/prlimit64 notified so limits cannot be raised
 };
 
-// The program, or throws std::runtime_error naming the failing libseccomp call.
+// The program (a few hundred instructions; building it takes microseconds).
 std::vector<sock_filter> BuildFilter(const FilterOptions& options);
 
 }  // namespace bvisor
