@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   bool quiet = false;
   app.add_flag("-v,--verbose", verbosity, "Log more to stderr (repeat for debug output)");
   app.add_flag("-q,--quiet", quiet, "Print nothing of bvisor's own on stderr, only errors");
+  app.fallthrough();  // -v and -q also work after the subcommand: bvisor run -q -- ...
 
   // run
   CLI::App* run = app.add_subcommand("run", "Run COMMAND in a sandbox");

@@ -206,7 +206,7 @@ int RunSandbox(const RunOptions& options) {
     return kExitInternal;
   }
   // Files are created for the tracee with its own umask, applied by the handlers.
-  umask(0);
+  const mode_t user_umask = umask(0);
 
   Notifier notifier(std::move(sandboxed.listener));
   Vfs vfs(options.policy, *store, sandboxed.reaper);
@@ -332,6 +332,7 @@ int RunSandbox(const RunOptions& options) {
     exit_code = kExitDenied;
     report.exit_code = exit_code;
   }
+  umask(user_umask);  // the report files are the user's, not the tracee's
   // File names need not be UTF-8; JSON must be (invalid bytes become U+FFFD here).
   const std::string json = report.ToJson().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   auto write_file = [&](const std::string& path) {

@@ -45,4 +45,11 @@ bv run --report "$SCRATCH/ov.json" -- bash -c "cd $SCRATCH/work && echo changed 
 expect_eq "overlay changes" "$SCRATCH/work/a:modified $SCRATCH/work/b:deleted $SCRATCH/work/c:created" \
   "$(json "$SCRATCH/ov.json" '" ".join(c["path"]+":"+c["kind"] for c in d["overlay"]["changes"])')"
 
+# Report files belong to the user: created with the user's umask, not the command's (0).
+(umask 077 && "$BVISOR" run -q --report "$SCRATCH/private.json" --report-dir "$SCRATCH/private" -- true)
+expect_eq "report file mode follows the umask" "600 600" \
+  "$(stat -c %a "$SCRATCH/private.json") $(stat -c %a "$SCRATCH"/private/*.json)"
+# Global flags also work after the subcommand.
+expect_eq "run -q" "" "$("$BVISOR" run -q -- true 2>&1)"
+
 finish
