@@ -171,9 +171,10 @@ OverlayStore::OverlayStore(const std::string& dir, bool keep) : keep_(keep) {
   if (mkdir(upper_.c_str(), 0755) != 0) Fail("mkdir " + upper_, errno);
   if (mkdir((root_ + "/private").c_str(), 0700) != 0) Fail("mkdir " + root_ + "/private", errno);
   if (mkdir((root_ + "/snap").c_str(), 0700) != 0) Fail("mkdir " + root_ + "/snap", errno);
-  std::ofstream(root_ + "/" + kMarkerFile) << "bvisor overlay, state format 1\n";
-  SaveState();
   if (keep_) {
+    // Only a kept overlay is read again (bvisor diff/apply/discard).
+    std::ofstream(root_ + "/" + kMarkerFile) << "bvisor overlay, state format 1\n";
+    SaveState();
     const std::string journal = root_ + "/" + kJournalFile;
     journal_.Reset(open(journal.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600));
     if (!journal_) Fail("open " + journal, errno);
