@@ -149,6 +149,34 @@ Reply WriteStat(const seccomp_notif& n, uint64_t addr, const struct stat& st) {
   return Reply::Value(0);
 }
 
+// fstat(2) and statx(fd, "", AT_EMPTY_PATH) on anything but a directory: the fd's own metadata,
+// through /proc/<pid>/fd/<n>, is exactly what the kernel would report, so no path is needed
+// (one syscall instead of readlink + lookup + stat). Directories take the full path: their link
+// count may come from a merged listing. False when the caller must take the full path.
+bool FileStatOfFd(const seccomp_notif& n, uint64_t dirfd, struct stat* st) {
+  int fd = static_cast<int>(dirfd);
+  if (fd < 0) return false;
+  char link[64];
+  std::snprintf(link, sizeof(link), "/proc/%u/fd/%d", n.pid, fd);
+  return stat(link, st) == 0 && !S_ISDIR(st->st_mode);
+}
+
+bool FileStatxOfFd(const seccomp_notif& n, uint64_t dirfd, int sync, unsigned mask, struct statx* stx) {
+  int fd = static_cast<int>(dirfd);
+  if (fd < 0) return false;
+  char link[64];
+  std::snprintf(link, sizeof(link), "/proc/%u/fd/%d", n.pid, fd);
+  return statx(AT_FDCWD, link, sync, mask, stx) == 0 && !S_ISDIR(stx->stx_mode);
+}
+
+// Whether the path argument reads as "" (with AT_EMPTY_PATH: the call is about the fd alone).
+// The path is read once here; a caller that goes on to the full path reads it again, and only
+// that second copy decides there.
+bool EmptyPathArgument(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
+  ErrnoOr<std::string> path = sb.ReadPath(n, row.args.path);
+  return path.Ok() && path->empty();
+}
+
 }  // namespace
 
 Reply HandleClone3(Sandbox&, const seccomp_notif&, const SyscallRow&) {
@@ -209,6 +237,11 @@ Reply HandleNewfstatat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& ro
     follow = (flags & AT_SYMLINK_NOFOLLOW) == 0;
     empty_ok = (flags & AT_EMPTY_PATH) != 0;
     buf = n.data.args[2];
+    struct stat st {};
+    if (empty_ok && EmptyPathArgument(sb, n, row) && FileStatOfFd(n, n.data.args[0], &st)) {
+      if (!sb.StillValid(n)) return Reply::Handled();
+      return WriteStat(n, buf, st);
+    }
   }
   ErrnoOr<Node> node = sb.ResolvePath(n, row.args.dirfd, row.args.path, follow, empty_ok);
   if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
@@ -222,12 +255,21 @@ Reply HandleNewfstatat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& ro
 Reply HandleStatx(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row) {
   int flags = Arg(n, 2);
   unsigned mask = static_cast<unsigned>(n.data.args[3]);
+  struct statx stx {};
+  if ((flags & AT_EMPTY_PATH) != 0 && EmptyPathArgument(sb, n, row) &&
+      FileStatxOfFd(n, n.data.args[0], flags & AT_STATX_SYNC_TYPE, mask, &stx)) {
+    if (!sb.StillValid(n)) return Reply::Handled();
+    if (int err = WriteTraceeMemory(static_cast<pid_t>(n.pid), n.data.args[4], &stx, sizeof(stx)); err != 0) {
+      return Reply::Error(err);
+    }
+    return Reply::Value(0);
+  }
   ErrnoOr<Node> node = sb.ResolvePath(n, row.args.dirfd, row.args.path, (flags & AT_SYMLINK_NOFOLLOW) == 0,
                                       (flags & AT_EMPTY_PATH) != 0);
   if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
   if (!node->Exists()) return Reply::Error(ENOENT);
   if (!sb.StillValid(n)) return Reply::Handled();
-  struct statx stx {};
+  stx = {};
   if (node->layer == Layer::kSynthetic) {
     stx.stx_mask = STATX_TYPE | STATX_MODE;
     stx.stx_mode = static_cast<uint16_t>(node->st.st_mode);

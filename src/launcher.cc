@@ -10,6 +10,8 @@
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -132,12 +134,29 @@ void SendToParent(int control, const ReaperMessage& m) { send(control, &m, sizeo
                             const sock_fprog* prog, const LaunchSpec& spec, const char* found) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   const pid_t self = getpid();
-  pid_t root = fork();
+  // The command shares the reaper's memory until its execve (like posix_spawn): no page tables
+  // to copy. The reaper waits meanwhile; the command runs nothing but syscalls before execve.
+  struct Start {
+    int control, handover;
+    pid_t reaper;
+    bool tty;
+    char* const* argv;
+    char* const* envp;
+    const sock_fprog* prog;
+    const LaunchSpec* spec;
+    const char* found;
+  } start{control, handover, self, tty, argv, envp, prog, &spec, found};
+  auto command = [](void* arg) -> int {
+    const Start& s = *static_cast<const Start*>(arg);
+    close(s.control);
+    RunCommand(s.handover, s.reaper, s.tty, s.argv, s.envp, s.prog, *s.spec, s.found);
+  };
+  constexpr size_t kStackSize = 256 * 1024;  // also room for the exec redirect's string
+  void* stack = mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) _exit(125);
+  pid_t root = clone(command, static_cast<char*>(stack) + kStackSize, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
   if (root < 0) _exit(125);
-  if (root == 0) {
-    close(control);
-    RunCommand(handover, self, tty, argv, envp, prog, spec, found);
-  }
+  munmap(stack, kStackSize);
   close(handover);
   sigset_t chld;
   sigemptyset(&chld);

@@ -65,6 +65,7 @@ MK
 # they start passing (then this list is out of date).
 declare -A known_limits=(
   [stale_dirfd_listing]="getdents on a directory fd opened before the change reads the host directory"
+  [host_fd_link_count]="an fd opened on a host file before it was removed or linked keeps the host file's link count"
 )
 
 # tree_sum with the tree's own path in symlink targets replaced, so that absolute links into
@@ -417,6 +418,47 @@ ln newf newf2
 stat -c '%h' newf newf2
 rm hard
 stat -c '%h' README.md
+EOF
+
+# fstat/statx on fds (answered from the fd alone for files): host files, copied-up files,
+# files replaced or removed after opening, hard links, pipes and directories with new entries.
+# (The link count of an fd opened on a host file before the change is a known limit, below.)
+scenario fstat_fds <<'EOF'
+python3 - <<'PY'
+import os
+def show(label, fd, links=True):
+    st = os.fstat(fd)
+    print(label, oct(st.st_mode), st.st_size, st.st_nlink if links else "")
+host = os.open("README.md", os.O_RDONLY)
+show("host", host)
+w = os.open("notes.txt", os.O_RDWR | os.O_APPEND)
+os.write(w, b"more\n")
+show("copied up", w)
+old = os.open("src/util.h", os.O_RDONLY)
+with open("src/util.h.new", "w") as f:
+    f.write("replaced\n")
+os.rename("src/util.h.new", "src/util.h")
+show("replaced keeps the old file", old, links=False)
+show("new name", os.open("src/util.h", os.O_RDONLY))
+gone = os.open("data.bin", os.O_RDONLY)
+os.unlink("data.bin")
+show("removed", gone, links=False)
+os.link("README.md", "hard")
+show("linked", os.open("hard", os.O_RDONLY))
+r, _ = os.pipe()
+print("pipe", oct(os.fstat(r).st_mode & 0o170000))
+os.mkdir("docs/new1"); os.mkdir("docs/new2")
+show("dir with new subdirs", os.open("docs", os.O_RDONLY | os.O_DIRECTORY))
+print("statx", os.stat(w).st_size, os.stat(old).st_size)
+PY
+EOF
+
+scenario host_fd_link_count <<'EOF'
+python3 -c '
+import os
+fd = os.open("README.md", os.O_RDONLY)
+os.unlink("README.md")
+print(os.fstat(fd).st_nlink)'
 EOF
 
 scenario symlinks <<'EOF'
