@@ -84,11 +84,8 @@ ErrnoOr<std::string> Sandbox::BaseDir(const seccomp_notif& n, int dirfd_arg, boo
   }
   std::optional<std::string> v = vfs.VirtualFromReal(*real);
   if (!v) return Errno{ENOENT};
-  if (dirfd != AT_FDCWD) {
-    struct stat st {};
-    if (stat(link, &st) != 0) return Errno{EBADF};
-    if (!S_ISDIR(st.st_mode)) return Errno{ENOTDIR};
-  }
+  // A dirfd that is not a directory is found by the resolution below (ENOTDIR), without a
+  // second /proc lookup here.
   return *v;
 }
 

@@ -258,11 +258,25 @@ std::optional<std::string> Vfs::VirtualFromReal(std::string_view real) const {
   return std::nullopt;
 }
 
+void Vfs::RememberDir(const Node& dir) {
+  if (dir.mode == PathMode::kDeny || PathIsUnder(dir.vpath, "/proc")) return;
+  if (dir.layer != Layer::kHost && dir.layer != Layer::kUpper && dir.layer != Layer::kPrivate) return;
+  if (known_dirs_.size() >= kMaxKnownDirs) known_dirs_.clear();
+  known_dirs_.insert(dir.vpath);
+}
+
 ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::string_view path, bool follow_last) {
   if (path.empty()) return Errno{ENOENT};
   std::string cur = path[0] == '/' ? "/" : std::string(base);
   if (path[0] != '/' && !HostVisible(cur) && store_.IsWhiteoutOrBelow(cur)) return Errno{ENOENT};
   bool must_be_dir = path.back() == '/';
+  if (path[0] != '/' && known_dirs_.count(cur) == 0) {
+    // The base (a cwd or a directory fd) must be a directory: a file fd fails with ENOTDIR, as
+    // in the kernel's own lookup.
+    Node b = Lookup(caller, cur);
+    if (b.Exists() && !S_ISDIR(b.st.st_mode)) return Errno{ENOTDIR};
+    if (b.Exists()) RememberDir(b);
+  }
   std::deque<std::string> todo;
   for (std::string_view c : SplitComponents(path)) todo.emplace_back(c);
   int links = 0;
@@ -323,11 +337,7 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
       return n;
     }
     if (!S_ISDIR(n.st.st_mode)) return Errno{ENOTDIR};
-    if (n.mode != PathMode::kDeny && (n.layer == Layer::kHost || n.layer == Layer::kUpper || n.layer == Layer::kPrivate) &&
-        !PathIsUnder(child, "/proc")) {
-      if (known_dirs_.size() >= kMaxKnownDirs) known_dirs_.clear();
-      known_dirs_.insert(child);
-    }
+    RememberDir(n);
     cur = std::move(child);
   }
   // The path ended in ".", ".." or a link to a directory: the result is `cur` itself.

@@ -163,6 +163,7 @@ class Vfs {
   // makes (Changed, and the dispatcher after each writing syscall); a host process changing a
   // directory into a symlink meanwhile is outside the threat model (it is the user's own).
   std::unordered_set<std::string> known_dirs_;
+  void RememberDir(const Node& dir);  // into known_dirs_, when it may be cached
 };
 
 // Copies a regular file's data, mode, owner (when permitted) and times to a new `dst`.

@@ -450,6 +450,13 @@ print("pipe", oct(os.fstat(r).st_mode & 0o170000))
 os.mkdir("docs/new1"); os.mkdir("docs/new2")
 show("dir with new subdirs", os.open("docs", os.O_RDONLY | os.O_DIRECTORY))
 print("statx", os.stat(w).st_size, os.stat(old).st_size)
+for label, base in (("host file", host), ("copied-up file", w), ("pipe", r)):
+    for call in (lambda: os.stat("x", dir_fd=base), lambda: os.open("x", os.O_RDONLY, dir_fd=base)):
+        try:
+            call()
+            print(label, "as a directory: no error")
+        except OSError as e:
+            print(label, "as a directory:", e.strerror)
 PY
 EOF
 
