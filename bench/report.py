@@ -75,6 +75,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=0)
     ap.add_argument("--hyperfine", default="")
     ap.add_argument("--load-start", default="")
+    ap.add_argument("--readme", default="", help="also put the table into this README's bench section")
     a = ap.parse_args()
 
     def rel(p):
@@ -190,6 +191,8 @@ def main():
         f.write("\n")
 
     write_markdown(a, doc, rel)
+    if a.readme:
+        write_readme(a.readme, doc, os.path.relpath(os.path.abspath(a.out), os.path.dirname(os.path.abspath(a.readme))))
     chart_note = write_chart(a, doc)
     if chart_note:
         print(f"bench/report.py: {chart_note}", file=sys.stderr)
@@ -201,33 +204,10 @@ def _tool_status(results, tid):
     return unavailable[0] if unavailable else "ok"
 
 
-def write_markdown(a, doc, rel):
-    meta, tools, workloads, results = doc["meta"], doc["tools"], doc["workloads"], doc["results"]
+def ratio_table(doc):
+    """The table of medians and ratios, the geometric means and the footnotes (markdown lines)."""
+    tools, workloads, results = doc["tools"], doc["workloads"], doc["results"]
     L = []
-    L.append("# bvisor and its peers, side by side")
-    L.append("")
-    L.append(
-        f"{meta['date']} · kernel {meta['kernel']} · {meta['cpu']} · nproc {meta['nproc']} · "
-        f"load average {meta['loadavg_at_start']} at start, {meta['loadavg_at_end']} at end · {meta['hyperfine']} · "
-        f"{'**quick run** (few runs, rough numbers)' if meta['quick'] else 'full run'} · {meta['duration_s']} s"
-    )
-    L.append("")
-    try:
-        busy = max(float(meta["loadavg_at_start"].split()[0]), float(meta["loadavg_at_end"].split()[0]))
-    except (ValueError, IndexError):
-        busy = 0.0
-    if meta["nproc"] and busy > meta["nproc"]:
-        L.append(
-            f"**Warning: the machine was busy** (load average up to {busy:.1f} on {meta['nproc']} CPUs): "
-            "other work competed with the benchmark, so absolute times are inflated and small "
-            "differences between tools are noise. Rerun on an idle machine before quoting figures."
-        )
-        L.append("")
-    L.append(
-        "Median wall time of each workload, and in parentheses the ratio to bare "
-        "(tool median / bare median, same run). `bench/run` produced this file; see bench/README.md."
-    )
-    L.append("")
     header = ["workload"] + [t["label"] for t in tools]
     L.append("| " + " | ".join(header) + " |")
     L.append("|" + "---|" + "---:|" * len(tools))
@@ -274,6 +254,72 @@ def write_markdown(a, doc, rel):
         for i, n in enumerate(footnotes, 1):
             L.append(f"[{i}] {md_escape(n)}  ")
         L.append("")
+    return L
+
+
+def machine_line(meta):
+    return (
+        f"{meta['date']} · kernel {meta['kernel']} · {meta['cpu']} · nproc {meta['nproc']} · "
+        f"load average {meta['loadavg_at_start']} at start, {meta['loadavg_at_end']} at end · {meta['hyperfine']} · "
+        f"{'**quick run** (few runs, rough numbers)' if meta['quick'] else 'full run'} · {meta['duration_s']} s"
+    )
+
+
+def write_readme(path, doc, results_rel):
+    """Replaces the README's section between <!-- bench:start --> and <!-- bench:end -->."""
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    text = open(path, encoding="utf-8").read()
+    if start not in text or end not in text:
+        print(f"bench/report.py: {path} has no {start} ... {end} section; not updated", file=sys.stderr)
+        return
+    L = [start, "## Performance", ""]
+    L.append(
+        "`bench/run` (see [bench/README.md](bench/README.md)) installs the peers from Debian and times "
+        "every workload under each tool in one run, interleaved; the ratios to bare measured in that "
+        "run are what counts. Latest run:"
+    )
+    L.append("")
+    L.append(machine_line(doc["meta"]))
+    L.append("")
+    L.extend(l.replace("](latest.png)", f"]({results_rel}/latest.png)") for l in ratio_table(doc))
+    L.append(f"![ratios to bare, log scale]({results_rel}/latest.png)")
+    L.append("")
+    L.append(
+        f"Notification counts per workload, the supervisor's memory and the exact commands: "
+        f"[{results_rel}/latest.md]({results_rel}/latest.md). Regenerate with `bench/run` "
+        f"(about 10 minutes; `bench/run --quick` for a rough look)."
+    )
+    L.append(end)
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(before + "\n".join(L) + after)
+
+
+def write_markdown(a, doc, rel):
+    meta, tools, workloads, results = doc["meta"], doc["tools"], doc["workloads"], doc["results"]
+    L = []
+    L.append("# bvisor and its peers, side by side")
+    L.append("")
+    L.append(machine_line(meta))
+    L.append("")
+    try:
+        busy = max(float(meta["loadavg_at_start"].split()[0]), float(meta["loadavg_at_end"].split()[0]))
+    except (ValueError, IndexError):
+        busy = 0.0
+    if meta["nproc"] and busy > meta["nproc"]:
+        L.append(
+            f"**Warning: the machine was busy** (load average up to {busy:.1f} on {meta['nproc']} CPUs): "
+            "other work competed with the benchmark, so absolute times are inflated and small "
+            "differences between tools are noise. Rerun on an idle machine before quoting figures."
+        )
+        L.append("")
+    L.append(
+        "Median wall time of each workload, and in parentheses the ratio to bare "
+        "(tool median / bare median, same run). `bench/run` produced this file; see bench/README.md."
+    )
+    L.append("")
+    L.extend(ratio_table(doc))
     L.append("![ratios to bare, log scale](latest.png)")
     L.append("")
 
