@@ -272,6 +272,8 @@ def write_readme(path, doc, results_rel):
     if start not in text or end not in text:
         print(f"bench/report.py: {path} has no {start} ... {end} section; not updated", file=sys.stderr)
         return
+    # A --baseline column compares two bvisor builds; the README shows the one it documents.
+    doc = dict(doc, tools=[t for t in doc["tools"] if t["id"] != "bvisor-baseline"])
     L = [start, "## Performance", ""]
     L.append(
         "`bench/run` (see [bench/README.md](bench/README.md)) installs the peers from Debian and times "
