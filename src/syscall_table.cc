@@ -62,6 +62,8 @@ constexpr auto kRows = std::to_array<SyscallRow>({
     ALLOW(close), ALLOW(close_range), ALLOW(dup), ALLOW(dup2), ALLOW(dup3), ALLOW(pipe), ALLOW(pipe2),
     ALLOW(flock), ALLOW(fsync), ALLOW(fdatasync), ALLOW(sync_file_range),
     ALLOW(ftruncate), ALLOW(fallocate), ALLOW(fadvise64), ALLOW(readahead), ALLOW(getdents),
+    // fchdir and close must stay allowed: redirect.cc injects them through ptrace and waits
+    // for them to finish, which a notification would turn into a deadlock.
     ALLOW(getdents64), ALLOW(fchdir), ALLOW(fstat), ALLOW(fstatfs), ALLOW(fgetxattr),
     ALLOW(flistxattr), ALLOW(memfd_create),
     ALLOW(poll), ALLOW(ppoll), ALLOW(select), ALLOW(pselect6), ALLOW(epoll_create),
