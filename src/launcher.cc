@@ -39,7 +39,6 @@ struct Handover {
   enum Stage : int32_t { kOk = 0, kNoNewPrivs, kSeccomp, kSend } stage;
   int32_t error;
   int32_t pid;
-  int32_t killable_wait;  // the filter has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 };
 
 void WriteAll(int fd, const char* s) {
@@ -53,13 +52,13 @@ void WriteAll(int fd, const char* s) {
 }
 
 [[noreturn]] void ReportAndExit(int sock, Handover::Stage stage, int err) {
-  Handover h{stage, err, getpid(), 0};
+  Handover h{stage, err, getpid()};
   send(sock, &h, sizeof(h), MSG_NOSIGNAL);
   _exit(125);
 }
 
-int SendListener(int sock, int listener, bool killable_wait) {
-  Handover h{Handover::kOk, 0, getpid(), killable_wait ? 1 : 0};
+int SendListener(int sock, int listener) {
+  Handover h{Handover::kOk, 0, getpid()};
   iovec iov{&h, sizeof(h)};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr msg{};
@@ -105,13 +104,12 @@ int SendListener(int sock, int listener, bool killable_wait) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportAndExit(handover, Handover::kNoNewPrivs, errno);
   unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
-  bool killable_wait = listener >= 0;
   if (listener < 0 && errno == EINVAL) {  // kernels before 5.19
     listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
   }
   if (listener < 0) ReportAndExit(handover, Handover::kSeccomp, errno);
   // From here on, only syscalls the filter allows until execve.
-  if (int err = SendListener(handover, static_cast<int>(listener), killable_wait); err != 0) _exit(125);
+  if (int err = SendListener(handover, static_cast<int>(listener)); err != 0) _exit(125);
   close(static_cast<int>(listener));
   close(handover);
 
@@ -302,7 +300,6 @@ Sandboxed Launch(const LaunchSpec& spec) {
   int fd;
   std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
   out.listener.Reset(fd);
-  out.killable_wait = h.killable_wait != 0;
   return out;
 }
 

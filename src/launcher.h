@@ -44,7 +44,6 @@ struct Sandboxed {
   UniqueFd listener;        // seccomp user notification fd
   UniqueFd control;         // SOCK_SEQPACKET to the reaper
   bool foreground_tty = false;  // the command's process group owns the terminal
-  bool killable_wait = false;   // tracees wait for replies killably (Linux 5.19+)
 };
 
 struct LaunchError : std::runtime_error {

@@ -71,10 +71,6 @@ class Sandbox {
   Reply Deny(const seccomp_notif& n, const SyscallRow& row, std::string_view path, int error,
              std::string_view reason);
 
-  // Tracees wait for replies killably (WAIT_KILLABLE_RECV), so an fd can be installed first
-  // and the reply sent separately.
-  bool notifier_killable_wait = false;
-
   NetworkRules network;
   // Set once PTRACE_SEIZE was refused: exec and chdir then continue in the kernel where the
   // kernel reaches the checked file, and fail where only the overlay has it.

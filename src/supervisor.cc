@@ -60,12 +60,7 @@ void Answer(Sandbox& sb, const seccomp_notif& n, const SyscallRow* row, Reply re
     case Reply::Kind::kError: err = sb.notifier.RespondError(n.id, reply.error); break;
     case Reply::Kind::kContinue: err = sb.notifier.RespondContinue(n.id); break;
     case Reply::Kind::kInjectFd: {
-      // Install, then answer with an ordinary reply: that reply wakes the tracee on this CPU
-      // (SYNC_WAKE_UP), the atomic ADDFD_FLAG_SEND does not (~15 us per open here). Safe only
-      // while tracees wait killably: a signal then cannot restart the syscall in between.
-      const bool separate = sb.notifier_killable_wait;
-      int fd = sb.notifier.AddFd(n.id, reply.fd.Get(), reply.cloexec, !separate);
-      if (separate && fd >= 0) err = sb.notifier.RespondValue(n.id, fd);
+      int fd = sb.notifier.AddFd(n.id, reply.fd.Get(), reply.cloexec, true);
       if (fd < 0) {
         err = -fd;
         // EMFILE and friends belong to the tracee; ENOENT means it is gone.
@@ -217,7 +212,6 @@ int RunSandbox(const RunOptions& options) {
   Vfs vfs(options.policy, *store, sandboxed.reaper);
   Sandbox sb(notifier, vfs, report, options.policy, sandboxed.reaper, sandboxed.root);
   sb.network = std::move(network);
-  sb.notifier_killable_wait = sandboxed.killable_wait && std::getenv("BVISOR_ATOMIC_ADDFD") == nullptr;
   if (!hosts_lines.empty()) AddHosts(vfs, hosts_lines);
 
   UniqueFd sigfd(signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK));
