@@ -45,11 +45,25 @@ bool MagicWritable(Sandbox& sb, const Node& node) {
   return sb.policy.ModeFor(target) == PathMode::kRw;
 }
 
+// A plain read-only open of a host file that the Landlock read grants cover: the kernel may
+// open it itself (a CONTINUE reply wakes the caller on this CPU; an injected fd often wakes it
+// on the other one). TOCTOU: the kernel re-reads the path, so a racing thread may swap it, but
+// the flags are registers (read-only, no O_CREAT/O_TRUNC/O_PATH: the kernel cannot be made to
+// write or to bypass Landlock), and Landlock confines what the swapped path can open to what
+// the policy lets the sandbox read. open/openat only: openat2's flags live in memory.
+bool ContinueRead(const Sandbox& sb, const SyscallRow& row, const Node& node, int flags) {
+  if (sb.read_grants == nullptr || (row.nr != SYS_openat && row.nr != SYS_open)) return false;
+  if ((flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_PATH | O_TMPFILE)) != O_RDONLY) return false;
+  if (node.layer != Layer::kHost || !node.host_walk || !S_ISREG(node.st.st_mode)) return false;
+  return sb.read_grants->Covers(node.real);
+}
+
 Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, ErrnoOr<Node> node, int flags,
                mode_t mode) {
   if (!node.Ok()) return sb.Fail(n, row, node.Error(), "");
   if (!sb.StillValid(n)) return Reply::Handled();
   const bool cloexec = (flags & O_CLOEXEC) != 0;
+  const int asked = flags;
   if ((flags & O_PATH) != 0) {
     // SECCOMP_IOCTL_NOTIF_ADDFD cannot install O_PATH files (the kernel's fget() refuses
     // them): the tracee gets a read-only fd on the same file instead (see LIMITATIONS).
@@ -73,6 +87,7 @@ Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Errno
   if (node->layer != Layer::kMagic && S_ISREG(node->st.st_mode)) sb.NoteFile(node->vpath, WriteIntent(flags));
   const mode_t type = node->st.st_mode & S_IFMT;
   if (creat && type == S_IFDIR) return Reply::Error(EISDIR);
+  if (ContinueRead(sb, row, *node, asked)) return Reply::Continue();
   if (node->layer == Layer::kMagic) {
     if (WriteIntent(flags) && !MagicWritable(sb, *node)) return sb.Fail(n, row, EROFS, node->vpath);
     UniqueFd fd(open(node->real.c_str(), real_flags));

@@ -25,6 +25,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "landlock.h"
 #include "process_tree.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -39,6 +40,7 @@ struct Handover {
   enum Stage : int32_t { kOk = 0, kNoNewPrivs, kSeccomp, kSend } stage;
   int32_t error;
   int32_t pid;
+  int32_t landlocked;  // the read grants apply (see landlock.h)
 };
 
 void WriteAll(int fd, const char* s) {
@@ -52,13 +54,13 @@ void WriteAll(int fd, const char* s) {
 }
 
 [[noreturn]] void ReportAndExit(int sock, Handover::Stage stage, int err) {
-  Handover h{stage, err, getpid()};
+  Handover h{stage, err, getpid(), 0};
   send(sock, &h, sizeof(h), MSG_NOSIGNAL);
   _exit(125);
 }
 
-int SendListener(int sock, int listener) {
-  Handover h{Handover::kOk, 0, getpid()};
+int SendListener(int sock, int listener, bool landlocked) {
+  Handover h{Handover::kOk, 0, getpid(), landlocked ? 1 : 0};
   iovec iov{&h, sizeof(h)};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr msg{};
@@ -85,6 +87,11 @@ int SendListener(int sock, int listener) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
+  bool landlocked = false;
+  if (spec.landlock_fd >= 0) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportAndExit(handover, Handover::kNoNewPrivs, errno);
+    landlocked = RestrictSelf(spec.landlock_fd);  // failing only costs the fast path
+  }
   // Only stdio and the hand-over socket survive into the sandbox.
   if (handover > 3) syscall(SYS_close_range, 3, handover - 1, 0);
   syscall(SYS_close_range, handover + 1, ~0U, 0);
@@ -109,7 +116,7 @@ int SendListener(int sock, int listener) {
   }
   if (listener < 0) ReportAndExit(handover, Handover::kSeccomp, errno);
   // From here on, only syscalls the filter allows until execve.
-  if (int err = SendListener(handover, static_cast<int>(listener)); err != 0) _exit(125);
+  if (int err = SendListener(handover, static_cast<int>(listener), landlocked); err != 0) _exit(125);
   close(static_cast<int>(listener));
   close(handover);
 
@@ -294,6 +301,7 @@ Sandboxed Launch(const LaunchSpec& spec) {
     throw LaunchError("the sandbox's first process died before installing its seccomp filter");
   }
   out.root = h.pid;
+  out.landlocked = h.landlocked != 0;
   if (h.stage != Handover::kOk) throw LaunchError(StageMessage(h));
   cmsghdr* c = CMSG_FIRSTHDR(&msg);
   if (c == nullptr || c->cmsg_type != SCM_RIGHTS) throw LaunchError("the seccomp listener fd did not arrive");

@@ -25,6 +25,7 @@ struct LaunchSpec {
   std::vector<std::pair<int, uint64_t>> rlimits;
   int stdout_fd = -1;  // replaces the command's stdout/stderr when >= 0
   int stderr_fd = -1;
+  int landlock_fd = -1;  // a ReadGrants ruleset the command applies to itself, or -1
 };
 
 // Messages the reaper sends on `control` (fixed-size records).
@@ -44,6 +45,7 @@ struct Sandboxed {
   UniqueFd listener;        // seccomp user notification fd
   UniqueFd control;         // SOCK_SEQPACKET to the reaper
   bool foreground_tty = false;  // the command's process group owns the terminal
+  bool landlocked = false;      // the command applied spec.landlock_fd
 };
 
 struct LaunchError : std::runtime_error {

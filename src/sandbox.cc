@@ -71,7 +71,7 @@ ErrnoOr<std::string> Sandbox::ReadPath(const seccomp_notif& n, int arg) {
   return ReadTraceeString(static_cast<pid_t>(n.pid), n.data.args[arg], PATH_MAX - 1);
 }
 
-ErrnoOr<std::string> Sandbox::BaseDir(const seccomp_notif& n, int dirfd_arg, bool* removed) {
+ErrnoOr<std::string> Sandbox::BaseDir(const seccomp_notif& n, int dirfd_arg, bool* removed, bool* host) {
   char link[64];
   int dirfd = dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(n.data.args[dirfd_arg]);
   if (!BaseLink(n, dirfd, link)) return Errno{EBADF};
@@ -84,6 +84,7 @@ ErrnoOr<std::string> Sandbox::BaseDir(const seccomp_notif& n, int dirfd_arg, boo
   }
   std::optional<std::string> v = vfs.VirtualFromReal(*real);
   if (!v) return Errno{ENOENT};
+  if (host != nullptr) *host = *v == *real;  // not in the overlay store
   // A dirfd that is not a directory is found by the resolution below (ENOTDIR), without a
   // second /proc lookup here.
   return *v;
@@ -136,11 +137,13 @@ ErrnoOr<Node> Sandbox::ResolvePath(const seccomp_notif& n, int dirfd_arg, int pa
 
 ErrnoOr<Node> Sandbox::ResolveAt(const seccomp_notif& n, int dirfd_arg, std::string_view path, bool follow) {
   if (path.empty() || path[0] == '/') return vfs.Resolve(CallerOf(n), "/", path, follow);
-  bool removed = false;
-  ErrnoOr<std::string> base = BaseDir(n, dirfd_arg, &removed);
+  bool removed = false, host_base = false;
+  ErrnoOr<std::string> base = BaseDir(n, dirfd_arg, &removed, &host_base);
   if (!base.Ok()) return Errno{base.Error()};
-  if (removed) return ResolveFromRemoved(n, dirfd_arg, path, *base, follow);
-  return vfs.Resolve(CallerOf(n), *base, path, follow);
+  ErrnoOr<Node> node = removed ? ResolveFromRemoved(n, dirfd_arg, path, *base, follow)
+                               : vfs.Resolve(CallerOf(n), *base, path, follow);
+  if (node.Ok() && (removed || !host_base)) node->host_walk = false;
+  return node;
 }
 
 ErrnoOr<Node> Sandbox::ResolveFromRemoved(const seccomp_notif& n, int dirfd_arg, std::string_view path,

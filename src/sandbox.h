@@ -18,6 +18,7 @@
 #include "reply.h"
 #include "report.h"
 #include "syscall_table.h"
+#include "landlock.h"
 #include "vfs.h"
 
 namespace bvisor {
@@ -32,6 +33,9 @@ class Sandbox {
   const Policy& policy;
   const pid_t ancestor;  // the reaper: every sandbox process descends from it
   const pid_t root;      // the command
+  // Set when the sandbox runs under these Landlock read grants: plain read-only opens of host
+  // files they cover are answered with CONTINUE (see landlock.h).
+  const ReadGrants* read_grants = nullptr;
 
   // Reads the NUL-terminated path in register `arg` (EFAULT, ENAMETOOLONG).
   ErrnoOr<std::string> ReadPath(const seccomp_notif& n, int arg);
@@ -39,7 +43,8 @@ class Sandbox {
   // otherwise the directory fd's path (ENOTDIR for non-directories, EBADF for bad fds).
   // A directory that was removed has no name: ENOENT, unless `removed` is given, which is then
   // set and the directory's last name returned.
-  ErrnoOr<std::string> BaseDir(const seccomp_notif& n, int dirfd_arg, bool* removed = nullptr);
+  // `host` (optional) is set when that directory is a host one (not in the overlay store).
+  ErrnoOr<std::string> BaseDir(const seccomp_notif& n, int dirfd_arg, bool* removed = nullptr, bool* host = nullptr);
   // Reads and resolves the path in `path_arg` (relative to `dirfd_arg`, -1 for the cwd).
   // With `empty_path_ok` (AT_EMPTY_PATH) an empty path names the dirfd itself.
   ErrnoOr<Node> ResolvePath(const seccomp_notif& n, int dirfd_arg, int path_arg, bool follow,

@@ -262,7 +262,7 @@ void Vfs::RememberDir(const Node& dir) {
   if (dir.mode == PathMode::kDeny || PathIsUnder(dir.vpath, "/proc")) return;
   if (dir.layer != Layer::kHost && dir.layer != Layer::kUpper && dir.layer != Layer::kPrivate) return;
   if (known_dirs_.size() >= kMaxKnownDirs) known_dirs_.clear();
-  known_dirs_.insert(dir.vpath);
+  known_dirs_.emplace(dir.vpath, dir.layer == Layer::kHost);
 }
 
 ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::string_view path, bool follow_last) {
@@ -270,12 +270,21 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
   std::string cur = path[0] == '/' ? "/" : std::string(base);
   if (path[0] != '/' && !HostVisible(cur) && store_.IsWhiteoutOrBelow(cur)) return Errno{ENOENT};
   bool must_be_dir = path.back() == '/';
-  if (path[0] != '/' && known_dirs_.count(cur) == 0) {
-    // The base (a cwd or a directory fd) must be a directory: a file fd fails with ENOTDIR, as
-    // in the kernel's own lookup.
-    Node b = Lookup(caller, cur);
-    if (b.Exists() && !S_ISDIR(b.st.st_mode)) return Errno{ENOTDIR};
-    if (b.Exists()) RememberDir(b);
+  // Whether the kernel would take the same steps (the caller checks that a relative base is
+  // a host directory too).
+  bool host_walk = !PathIsUnder(cur, "/proc");
+  if (path[0] != '/') {
+    auto known = known_dirs_.find(cur);
+    if (known == known_dirs_.end()) {
+      // The base (a cwd or a directory fd) must be a directory: a file fd fails with ENOTDIR,
+      // as in the kernel's own lookup.
+      Node b = Lookup(caller, cur);
+      if (b.Exists() && !S_ISDIR(b.st.st_mode)) return Errno{ENOTDIR};
+      if (b.Exists()) RememberDir(b);
+      host_walk = host_walk && b.layer == Layer::kHost;
+    } else {
+      host_walk = host_walk && known->second;
+    }
   }
   std::deque<std::string> todo;
   for (std::string_view c : SplitComponents(path)) todo.emplace_back(c);
@@ -291,11 +300,15 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
     }
     std::string child = cur == "/" ? "/" + name : cur + "/" + name;
     if (child.size() >= PATH_MAX) return Errno{ENAMETOOLONG};
-    if (!last && known_dirs_.count(child) != 0) {
-      cur = std::move(child);  // a plain directory on the way, unchanged since it was looked up
-      continue;
+    if (!last) {
+      if (auto known = known_dirs_.find(child); known != known_dirs_.end()) {
+        host_walk = host_walk && known->second;
+        cur = std::move(child);  // a plain directory on the way, unchanged since it was looked up
+        continue;
+      }
     }
     Node n = Lookup(caller, child);
+    host_walk = host_walk && n.layer == Layer::kHost && !PathIsUnder(child, "/proc");
     if (!n.Exists()) {
       if (!last) return Errno{ENOENT};
       if (n.mode == PathMode::kDeny) return Errno{ENOENT};
@@ -334,6 +347,7 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
     }
     if (last) {
       if (must_be_dir && !S_ISDIR(n.st.st_mode)) return Errno{ENOTDIR};
+      n.host_walk = host_walk;
       return n;
     }
     if (!S_ISDIR(n.st.st_mode)) return Errno{ENOTDIR};
@@ -343,8 +357,13 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
   // The path ended in ".", ".." or a link to a directory: the result is `cur` itself.
   Node n = Lookup(caller, cur);
   if (!n.Exists()) return Errno{ENOENT};
-  if (S_ISLNK(n.st.st_mode)) return Resolve(caller, "/", cur, true);
+  if (S_ISLNK(n.st.st_mode)) {
+    ErrnoOr<Node> again = Resolve(caller, "/", cur, true);
+    if (again.Ok() && !host_walk) again->host_walk = false;
+    return again;
+  }
   if (must_be_dir && !S_ISDIR(n.st.st_mode)) return Errno{ENOTDIR};
+  n.host_walk = host_walk && n.layer == Layer::kHost && !PathIsUnder(cur, "/proc");
   return n;
 }
 

@@ -37,6 +37,9 @@ struct Node {
   std::string real;   // where the kernel finds it (valid unless kNone)
   struct stat st {};  // lstat of `real`
   std::string link;   // kSynthetic: the link text
+  // Set by Resolve when every step was a host entry outside /proc: the kernel, resolving the
+  // caller's own string from the same (host) base, reaches this very file.
+  bool host_walk = false;
   bool Exists() const { return layer != Layer::kNone; }
   bool IsDir() const { return Exists() && S_ISDIR(st.st_mode); }
 };
@@ -162,7 +165,7 @@ class Vfs {
   // through them again needs no lstat and no rule lookup. Cleared by every change the sandbox
   // makes (Changed, and the dispatcher after each writing syscall); a host process changing a
   // directory into a symlink meanwhile is outside the threat model (it is the user's own).
-  std::unordered_set<std::string> known_dirs_;
+  std::unordered_map<std::string, bool> known_dirs_;  // vpath -> is a host directory
   void RememberDir(const Node& dir);  // into known_dirs_, when it may be cached
 };
 

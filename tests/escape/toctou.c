@@ -3,7 +3,7 @@
 // second thread ("thread") or a second process sharing the page through MAP_SHARED ("shared").
 // Success for the attacker: one byte of the secret, one byte written to the host, one hidden
 // program run, one connection to the host daemon.
-//   toctou OP MODE    OP: open stat rename unlink truncate execve execve_hidden chdir connect bind
+//   toctou OP MODE    OP: open open_dir stat rename unlink truncate execve execve_hidden chdir connect bind
 #include "escape.h"
 
 #include <poll.h>
@@ -88,6 +88,27 @@ static int run_open(void) {
     if (fd < 0) continue;
     ++ok;
     if (leak_fd(fd, "open race")) ++leaks;
+    close(fd);
+  }
+  note("20000 opens, %ld succeeded (allowed file)", ok);
+  return leaks > 0;
+}
+
+// The flip goes to the hidden directory: an fd on it would list the hidden names (getdents is
+// not mediated), so no open may ever return a directory.
+static int run_open_dir(void) {
+  long ok = 0, leaks = 0;
+  for (int i = 0; i < 20000; ++i) {
+    int fd = open(path(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ++ok;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      char buf[4096];
+      long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+      note("an open returned the hidden directory (getdents: %ld bytes)", n);
+      ++leaks;
+    }
     close(fd);
   }
   note("20000 opens, %ld succeeded (allowed file)", ok);
@@ -288,6 +309,11 @@ int main(int argc, char **argv) {
       set_pair(fx("ESC_FIX"), dir);
     } else if (strcmp(op, "open") == 0 || strcmp(op, "stat") == 0) {
       set_pair(fx("ESC_ALLOWED"), hidden);
+    } else if (strcmp(op, "open_dir") == 0) {
+      char dir[512];
+      snprintf(dir, sizeof(dir), "%s", hidden);
+      *strrchr(dir, '/') = '\0';  // ~/.ssh
+      set_pair(fx("ESC_ALLOWED"), dir);
     } else {
       set_pair(decoy, hidden);
       int fd = open(decoy, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -295,6 +321,7 @@ int main(int argc, char **argv) {
     }
     start_flipper(shared);
     if (strcmp(op, "open") == 0) escaped = run_open();
+    else if (strcmp(op, "open_dir") == 0) escaped = run_open_dir();
     else if (strcmp(op, "stat") == 0) escaped = run_stat();
     else if (strcmp(op, "rename") == 0) escaped = run_rename(work);
     else if (strcmp(op, "unlink") == 0) escaped = run_unlink_truncate(0);

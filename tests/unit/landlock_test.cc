@@ -1,0 +1,144 @@
+// Landlock read grants: which host paths the supervisor may let the kernel open itself, that
+// the kernel agrees (a restricted child can open exactly those), and which resolutions count
+// as a plain host walk.
+#include "landlock.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "overlay.h"
+#include "policy.h"
+#include "vfs.h"
+
+namespace bvisor {
+namespace {
+
+void Touch(const std::string& path) { std::ofstream(path) << "x\n"; }
+
+// A tree with a hidden dir, a private tmp, a readable rule inside the hidden one, and a store.
+struct Tree {
+  Tree() {
+    char templ[] = "/tmp/bvisor-landlock-test-XXXXXX";
+    REQUIRE(mkdtemp(templ) != nullptr);
+    root = templ;
+    for (const char* d : {"/t", "/t/a", "/t/a/b", "/t/secret", "/t/secret/open", "/t/tmp", "/store"}) {
+      REQUIRE(mkdir((root + d).c_str(), 0755) == 0);
+    }
+    for (const char* f : {"/t/top.txt", "/t/a/b/f.txt", "/t/secret/key", "/t/secret/open/ok.txt", "/t/tmp/x"}) {
+      Touch(root + f);
+    }
+    REQUIRE(symlink("a/b", (root + "/t/link").c_str()) == 0);
+    policy.paths = {{root + "/t", PathMode::kCow},
+                    {root + "/t/secret", PathMode::kDeny},
+                    {root + "/t/secret/open", PathMode::kRo},
+                    {root + "/t/tmp", PathMode::kTmp}};
+  }
+  ~Tree() { REQUIRE(system(("rm -rf '" + root + "'").c_str()) == 0); }
+  std::string P(const char* rel) const { return root + rel; }
+
+  std::string root;
+  Policy policy;
+};
+
+TEST_CASE("landlock: grants cover what the policy lets the sandbox read, and nothing else") {
+  Tree t;
+  ReadGrants g = ReadGrants::Compute(t.policy, t.P("/store"));
+  CHECK(g.Covers(t.P("/t/a/b/f.txt")));
+  CHECK(g.Covers(t.P("/t/top.txt")));                 // a file of a split directory
+  CHECK(g.Covers(t.P("/t/secret/open/ok.txt")));      // a readable rule inside a hidden one
+  CHECK_FALSE(g.Covers(t.P("/t/secret/key")));
+  CHECK_FALSE(g.Covers(t.P("/t/secret")));
+  CHECK_FALSE(g.Covers(t.P("/t/tmp/x")));
+  CHECK_FALSE(g.Covers(t.P("/store/upper/f")));
+  CHECK_FALSE(g.Covers("/proc/self/environ"));
+  CHECK_FALSE(g.Covers("/etc/passwd"));               // outside every rule
+  CHECK_FALSE(g.Covers("relative"));
+  // /t is split (it holds exclusions): its entries are granted one by one, links skipped.
+  CHECK(std::count(g.Dirs().begin(), g.Dirs().end(), t.P("/t")) == 0);
+  CHECK(std::count(g.Dirs().begin(), g.Dirs().end(), t.P("/t/a")) == 1);
+  CHECK(std::count(g.Files().begin(), g.Files().end(), t.P("/t/top.txt")) == 1);
+  CHECK(std::count(g.Files().begin(), g.Files().end(), t.P("/t/link")) == 0);
+}
+
+TEST_CASE("landlock: a policy without readable areas grants nothing") {
+  Policy p;
+  p.paths = {{"/", PathMode::kDeny}};
+  ReadGrants g = ReadGrants::Compute(p, "");
+  CHECK(g.Empty());
+  CHECK_FALSE(g.MakeRuleset());
+}
+
+TEST_CASE("landlock: the kernel enforces exactly the grants") {
+  Tree t;
+  ReadGrants g = ReadGrants::Compute(t.policy, t.P("/store"));
+  UniqueFd ruleset = g.MakeRuleset();
+  if (!ruleset) {
+    MESSAGE("Landlock is not available here: kernel check skipped");
+    return;
+  }
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !RestrictSelf(ruleset.Get())) _exit(10);
+    auto opens = [&](const char* rel, int flags) {
+      int fd = open(t.P(rel).c_str(), flags | O_CLOEXEC);
+      if (fd >= 0) close(fd);
+      return fd >= 0;
+    };
+    int bad = 0;
+    bad |= !opens("/t/a/b/f.txt", O_RDONLY) << 0;
+    bad |= !opens("/t/top.txt", O_RDONLY) << 1;
+    bad |= !opens("/t/secret/open/ok.txt", O_RDONLY) << 2;
+    bad |= !opens("/t/link/f.txt", O_RDONLY) << 3;     // through a link: the target decides
+    bad |= opens("/t/secret/key", O_RDONLY) << 4;
+    bad |= opens("/t/secret", O_RDONLY | O_DIRECTORY) << 5;  // no listing of hidden names
+    bad |= opens("/t/tmp/x", O_RDONLY) << 6;
+    bad |= opens("/etc/passwd", O_RDONLY) << 7;
+    _exit(bad);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("landlock: only walks the kernel would take the same way count as host walks") {
+  Tree t;
+  t.policy.paths = {{"/", PathMode::kCow}};
+  OverlayStore store(t.P("/store/s"), false);
+  Vfs vfs(t.policy, store, getpid());
+  Caller me{getpid()};
+  ErrnoOr<Node> plain = vfs.Resolve(me, "/", t.P("/t/link/f.txt"), true);
+  REQUIRE(plain.Ok());
+  CHECK(plain->host_walk);
+  CHECK(plain->layer == Layer::kHost);
+  // A symlink that exists only in the overlay: the kernel would not find it on the host.
+  ErrnoOr<Node> entry = vfs.Resolve(me, "/", t.P("/t/uplink"), false);
+  REQUIRE(entry.Ok());
+  ErrnoOr<std::string> target = vfs.CreationTarget(*entry);
+  REQUIRE(target.Ok());
+  REQUIRE(symlink(t.P("/t/a").c_str(), target->c_str()) == 0);
+  vfs.Created(*entry, false);
+  ErrnoOr<Node> via_upper = vfs.Resolve(me, "/", t.P("/t/uplink/b/f.txt"), true);
+  REQUIRE(via_upper.Ok());
+  CHECK(via_upper->layer == Layer::kHost);
+  CHECK_FALSE(via_upper->host_walk);
+  // /proc is never a host walk (magic links, per-process views).
+  ErrnoOr<Node> proc = vfs.Resolve(me, "/", "/proc/version", true);
+  REQUIRE(proc.Ok());
+  CHECK_FALSE(proc->host_walk);
+}
+
+}  // namespace
+}  // namespace bvisor
