@@ -45,7 +45,8 @@ bool MagicWritable(Sandbox& sb, const Node& node) {
   return sb.policy.ModeFor(target) == PathMode::kRw;
 }
 
-// A plain read-only open of a host file that the Landlock read grants cover: the kernel may
+// A plain read-only open of a host file or directory (whose listing needs no merging) that the
+// Landlock read grants cover: the kernel may
 // open it itself (a CONTINUE reply wakes the caller on this CPU; an injected fd often wakes it
 // on the other one). TOCTOU: the kernel re-reads the path, so a racing thread may swap it, but
 // the flags are registers (read-only, no O_CREAT/O_TRUNC/O_PATH: the kernel cannot be made to
@@ -53,8 +54,11 @@ bool MagicWritable(Sandbox& sb, const Node& node) {
 // the policy lets the sandbox read. open/openat only: openat2's flags live in memory.
 bool ContinueRead(const Sandbox& sb, const SyscallRow& row, const Node& node, int flags) {
   if (sb.read_grants == nullptr || (row.nr != SYS_openat && row.nr != SYS_open)) return false;
-  if ((flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_PATH | O_TMPFILE)) != O_RDONLY) return false;
-  if (node.layer != Layer::kHost || !node.host_walk || !S_ISREG(node.st.st_mode)) return false;
+  if ((flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_PATH)) != O_RDONLY || (flags & O_TMPFILE) == O_TMPFILE) {
+    return false;
+  }
+  if (node.layer != Layer::kHost || !node.host_walk) return false;
+  if (!S_ISREG(node.st.st_mode) && !(S_ISDIR(node.st.st_mode) && !sb.vfs.NeedsMergedView(node))) return false;
   return sb.read_grants->Covers(node.real);
 }
 
