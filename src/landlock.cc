@@ -50,38 +50,63 @@ ReadGrants ReadGrants::Compute(const Policy& policy, const std::string& store_ro
     for (const std::string& e : excluded) {
       if (e != top && PathIsUnder(e, top)) below.push_back(e);
     }
-    g.Grant(top, below, 0);
+    // Two exclusions where one holds the other: the outer one already hides the inner one.
+    std::sort(below.begin(), below.end());
+    std::vector<std::string> outermost;
+    for (const std::string& e : below) {
+      if (outermost.empty() || !PathIsUnder(e, outermost.back())) outermost.push_back(e);
+    }
+    g.Grant(top, outermost, 0);
   }
   if (g.too_many_) return ReadGrants{};
   return g;
 }
 
+void ReadGrants::Add(const std::string& path, bool dir) {
+  if (dirs_.size() + files_.size() >= kMaxRules) {
+    too_many_ = true;
+    return;
+  }
+  (dir ? dirs_ : files_).push_back(path);
+  granted_.insert(path);
+}
+
+// `path` is neither excluded nor below an exclusion; `excluded` holds only exclusions below it.
 void ReadGrants::Grant(const std::string& path, const std::vector<std::string>& excluded, int depth) {
   if (too_many_) return;
-  for (const std::string& e : excluded) {
-    if (PathIsUnder(path, e)) return;
-  }
   struct stat st {};
   if (lstat(path.c_str(), &st) != 0 || S_ISLNK(st.st_mode)) return;  // links: their targets decide
-  const bool split = S_ISDIR(st.st_mode) && std::any_of(excluded.begin(), excluded.end(), [&](const std::string& e) {
-                       return e != path && PathIsUnder(e, path);
-                     });
-  if (!split) {
-    if (dirs_.size() + files_.size() >= kMaxRules) {
-      too_many_ = true;
-      return;
-    }
-    (S_ISDIR(st.st_mode) ? dirs_ : files_).push_back(path);
-    granted_.insert(path);
+  if (excluded.empty() || !S_ISDIR(st.st_mode)) {
+    Add(path, S_ISDIR(st.st_mode));
     return;
   }
   if (depth >= kMaxDepth) return;
+  // The children that are excluded themselves, or hold exclusions (with those exclusions).
+  std::unordered_set<std::string> hidden;
+  std::unordered_map<std::string, std::vector<std::string>> split;
+  for (const std::string& e : excluded) {
+    std::string_view below = PathBelow(e, path);
+    std::string_view first = below.substr(0, below.find('/'));
+    if (first.size() == below.size()) {
+      hidden.emplace(first);
+    } else {
+      split[std::string(first)].push_back(e);
+    }
+  }
   DIR* dir = opendir(path.c_str());
   if (dir == nullptr) return;
   while (dirent* e = readdir(dir)) {
-    std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    Grant(JoinPath(path, name), excluded, depth + 1);
+    const std::string name = e->d_name;
+    if (name == "." || name == ".." || hidden.count(name) != 0) continue;
+    std::string child = JoinPath(path, name);
+    if (auto it = split.find(name); it != split.end()) {
+      Grant(child, it->second, depth + 1);
+    } else if (e->d_type == DT_DIR || e->d_type == DT_REG) {
+      Add(child, e->d_type == DT_DIR);  // the common case: no lstat needed
+    } else if (e->d_type != DT_LNK) {
+      Grant(child, {}, depth + 1);
+    }
+    if (too_many_) break;
   }
   closedir(dir);
 }
@@ -103,8 +128,17 @@ UniqueFd ReadGrants::MakeRuleset() const {
   attr.handled_access_fs = kHandled;
   UniqueFd ruleset(static_cast<int>(syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0)));
   if (!ruleset) return UniqueFd();
+  // Entries come grouped by directory: each directory is opened once.
+  std::string parent_path;
+  UniqueFd parent;
   auto add = [&](const std::string& path, bool dir) {
-    UniqueFd fd(open(path.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW | (dir ? O_DIRECTORY : 0)));
+    std::string_view up = ParentPath(path);
+    if (!parent || up != parent_path) {
+      parent_path = up;
+      parent.Reset(open(parent_path.c_str(), O_PATH | O_CLOEXEC | O_DIRECTORY));
+    }
+    const int flags = O_PATH | O_CLOEXEC | O_NOFOLLOW | (dir ? O_DIRECTORY : 0);
+    UniqueFd fd(parent && path != "/" ? openat(parent.Get(), std::string(BaseName(path)).c_str(), flags) : open(path.c_str(), flags));
     if (!fd) return false;
     landlock_path_beneath_attr rule{};
     rule.allowed_access = dir ? kHandled : LANDLOCK_ACCESS_FS_READ_FILE;

@@ -16,6 +16,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -43,6 +44,7 @@ class ReadGrants {
 
  private:
   void Grant(const std::string& path, const std::vector<std::string>& excluded, int depth);
+  void Add(const std::string& path, bool dir);
 
   std::vector<std::string> dirs_;   // whole hierarchies
   std::vector<std::string> files_;  // single files in partly granted directories

@@ -71,6 +71,20 @@ TEST_CASE("landlock: grants cover what the policy lets the sandbox read, and not
   CHECK(std::count(g.Files().begin(), g.Files().end(), t.P("/t/link")) == 0);
 }
 
+TEST_CASE("landlock: a hidden file deep down splits only the directories above it") {
+  Tree t;
+  Touch(t.P("/t/a/b/other.txt"));
+  t.policy.paths.push_back({t.P("/t/a/b/f.txt"), PathMode::kDeny});
+  t.policy.paths.push_back({t.P("/t/secret/open/inner"), PathMode::kDeny});  // inside another exclusion
+  ReadGrants g = ReadGrants::Compute(t.policy, t.P("/store"));
+  CHECK_FALSE(g.Covers(t.P("/t/a/b/f.txt")));
+  CHECK(g.Covers(t.P("/t/a/b/other.txt")));
+  CHECK(g.Covers(t.P("/t/top.txt")));
+  CHECK(std::count(g.Dirs().begin(), g.Dirs().end(), t.P("/t/a")) == 0);
+  CHECK(std::count(g.Dirs().begin(), g.Dirs().end(), t.P("/t/a/b")) == 0);
+  CHECK(std::count(g.Files().begin(), g.Files().end(), t.P("/t/a/b/other.txt")) == 1);
+}
+
 TEST_CASE("landlock: a policy without readable areas grants nothing") {
   Policy p;
   p.paths = {{"/", PathMode::kDeny}};
