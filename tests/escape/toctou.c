@@ -3,7 +3,7 @@
 // second thread ("thread") or a second process sharing the page through MAP_SHARED ("shared").
 // Success for the attacker: one byte of the secret, one byte written to the host, one hidden
 // program run, one connection to the host daemon.
-//   toctou OP MODE    OP: open open_dir stat rename unlink truncate execve execve_hidden chdir connect bind
+//   toctou OP MODE    OP: open open_dir open_fifo stat rename unlink truncate execve execve_hidden chdir connect bind
 #include "escape.h"
 
 #include <poll.h>
@@ -309,6 +309,8 @@ int main(int argc, char **argv) {
       set_pair(fx("ESC_FIX"), dir);
     } else if (strcmp(op, "open") == 0 || strcmp(op, "stat") == 0) {
       set_pair(fx("ESC_ALLOWED"), hidden);
+    } else if (strcmp(op, "open_fifo") == 0) {
+      set_pair(fx("ESC_ALLOWED"), fx("ESC_FEED_FIFO"));  // a host writer feeds it the secret
     } else if (strcmp(op, "open_dir") == 0) {
       char dir[512];
       snprintf(dir, sizeof(dir), "%s", hidden);
@@ -320,7 +322,7 @@ int main(int argc, char **argv) {
       if (fd >= 0) close(fd);
     }
     start_flipper(shared);
-    if (strcmp(op, "open") == 0) escaped = run_open();
+    if (strcmp(op, "open") == 0 || strcmp(op, "open_fifo") == 0) escaped = run_open();
     else if (strcmp(op, "open_dir") == 0) escaped = run_open_dir();
     else if (strcmp(op, "stat") == 0) escaped = run_stat();
     else if (strcmp(op, "rename") == 0) escaped = run_rename(work);
