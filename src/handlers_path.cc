@@ -1,6 +1,7 @@
 // Read-side path syscalls: open, stat, access, readlink, statfs, xattrs, getcwd, chdir, execve.
 // Each reads its path once through the front-end (Sandbox::ResolvePath), performs the operation
-// on the resolved real file, and answers with a value or an injected fd.
+// on the resolved real file, and answers with a value or an injected fd; plain read-only opens
+// of host files continue in the kernel under the Landlock read grants (landlock.h).
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -45,13 +46,14 @@ bool MagicWritable(Sandbox& sb, const Node& node) {
   return sb.policy.ModeFor(target) == PathMode::kRw;
 }
 
-// A plain read-only open of a host file or directory (whose listing needs no merging) that the
-// Landlock read grants cover: the kernel may
-// open it itself (a CONTINUE reply wakes the caller on this CPU; an injected fd often wakes it
-// on the other one). TOCTOU: the kernel re-reads the path, so a racing thread may swap it, but
-// the flags are registers (read-only, no O_CREAT/O_TRUNC/O_PATH: the kernel cannot be made to
-// write or to bypass Landlock), and Landlock confines what the swapped path can open to what
-// the policy lets the sandbox read. open/openat only: openat2's flags live in memory.
+// A plain read-only open of a host file, or of a host directory whose listing needs no merging,
+// that the Landlock read grants cover: the kernel may open it itself (a CONTINUE reply wakes the
+// caller on this CPU; an injected fd often wakes it on the other one). TOCTOU: the kernel
+// re-reads the path, so a racing thread may swap it, but the flags are registers (read-only, no
+// O_CREAT/O_TRUNC/O_PATH: the kernel cannot be made to write or to bypass Landlock), and
+// Landlock confines what the swapped path can open to what the policy lets the sandbox read
+// (host FIFOs included: a known gap, see bvisor(1)). open/openat only: openat2's flags live in
+// memory.
 bool ContinueRead(const Sandbox& sb, const SyscallRow& row, const Node& node, int flags) {
   if (sb.read_grants == nullptr || (row.nr != SYS_openat && row.nr != SYS_open)) return false;
   if ((flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_PATH)) != O_RDONLY || (flags & O_TMPFILE) == O_TMPFILE) {
@@ -91,6 +93,7 @@ Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Errno
   if (node->layer != Layer::kMagic && S_ISREG(node->st.st_mode)) sb.NoteFile(node->vpath, WriteIntent(flags));
   const mode_t type = node->st.st_mode & S_IFMT;
   if (creat && type == S_IFDIR) return Reply::Error(EISDIR);
+  // TOCTOU: the kernel re-reads the path; Landlock bounds what it can open (see ContinueRead).
   if (ContinueRead(sb, row, *node, asked)) return Reply::Continue();
   if (node->layer == Layer::kMagic) {
     if (WriteIntent(flags) && !MagicWritable(sb, *node)) return sb.Fail(n, row, EROFS, node->vpath);

@@ -138,7 +138,8 @@ UniqueFd ReadGrants::MakeRuleset() const {
       parent.Reset(open(parent_path.c_str(), O_PATH | O_CLOEXEC | O_DIRECTORY));
     }
     const int flags = O_PATH | O_CLOEXEC | O_NOFOLLOW | (dir ? O_DIRECTORY : 0);
-    UniqueFd fd(parent && path != "/" ? openat(parent.Get(), std::string(BaseName(path)).c_str(), flags) : open(path.c_str(), flags));
+    UniqueFd fd(parent && path != "/" ? openat(parent.Get(), std::string(BaseName(path)).c_str(), flags)
+                                      : open(path.c_str(), flags));
     if (!fd) return false;
     landlock_path_beneath_attr rule{};
     rule.allowed_access = dir ? kHandled : LANDLOCK_ACCESS_FS_READ_FILE;
