@@ -1,7 +1,7 @@
 // Read-side path syscalls: open, stat, access, readlink, statfs, xattrs, getcwd, chdir, execve.
 // Each reads its path once through the front-end (Sandbox::ResolvePath), performs the operation
 // on the resolved real file, and answers with a value or an injected fd; plain read-only opens
-// of host files continue in the kernel under the Landlock read grants (landlock.h).
+// of host files continue in the kernel under the Landlock grants (landlock.h).
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -46,22 +46,31 @@ bool MagicWritable(Sandbox& sb, const Node& node) {
   return sb.policy.ModeFor(target) == PathMode::kRw;
 }
 
-// A plain read-only open of a host file, or of a host directory whose listing needs no merging,
-// that the Landlock read grants cover: the kernel may open it itself (a CONTINUE reply wakes the
-// caller on this CPU; an injected fd often wakes it on the other one). TOCTOU: the kernel
-// re-reads the path, so a racing thread may swap it, but the flags are registers (read-only, no
-// O_CREAT/O_TRUNC/O_PATH: the kernel cannot be made to write or to bypass Landlock), and
-// Landlock confines what the swapped path can open to what the policy lets the sandbox read
-// (host FIFOs included: a known gap, see bvisor(1)). open/openat only: openat2's flags live in
-// memory.
-bool ContinueRead(const Sandbox& sb, const SyscallRow& row, const Node& node, int flags) {
-  if (sb.read_grants == nullptr || (row.nr != SYS_openat && row.nr != SYS_open)) return false;
-  if ((flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_PATH)) != O_RDONLY || (flags & O_TMPFILE) == O_TMPFILE) {
-    return false;
+// Whether the kernel may perform this open itself: a CONTINUE reply wakes the caller on this
+// CPU, where an injected fd often wakes it on the other one. Plain open/openat of a host entry
+// reached only through host entries: reading a file, a directory whose listing needs no merging,
+// or a harmless device; writing, truncating or creating a file only in an rw area.
+// TOCTOU: the kernel re-reads the path, so a racing thread may swap it. The flags are registers
+// (openat2's live in memory: never continued), so the kernel does what was checked, and the
+// Landlock domain confines what a swapped path can reach to what the policy lets the sandbox
+// do to it anyway (host FIFOs excepted: a known gap, see bvisor(1)). O_PATH would bypass
+// Landlock and O_TMPFILE creates without a name: never continued.
+bool ContinueOpen(const Sandbox& sb, const SyscallRow& row, const Node& node, int flags) {
+  if (sb.grants == nullptr || (row.nr != SYS_openat && row.nr != SYS_open)) return false;
+  if ((flags & O_PATH) != 0 || (flags & O_TMPFILE) == O_TMPFILE || !node.host_walk) return false;
+  const bool write = WriteIntent(flags) || (flags & O_CREAT) != 0;
+  if (!node.Exists()) {  // a creation: the new name's directory must be writable to the kernel
+    return write && (flags & O_CREAT) != 0 && node.mode == PathMode::kRw &&
+           sb.grants->CoversWrite(ParentPath(node.real));
   }
-  if (node.layer != Layer::kHost || !node.host_walk) return false;
-  if (!S_ISREG(node.st.st_mode) && !(S_ISDIR(node.st.st_mode) && !sb.vfs.NeedsMergedView(node))) return false;
-  return sb.read_grants->Covers(node.real);
+  if (node.layer != Layer::kHost) return false;
+  const mode_t type = node.st.st_mode & S_IFMT;
+  if (write) {
+    return node.mode == PathMode::kRw && (type == S_IFREG || type == S_IFCHR) && sb.grants->CoversWrite(node.real);
+  }
+  if (type == S_IFCHR) return sb.grants->CoversWrite(node.real);  // the data devices
+  if (type != S_IFREG && !(type == S_IFDIR && !sb.vfs.NeedsMergedView(node))) return false;
+  return sb.grants->CoversRead(node.real);
 }
 
 Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, ErrnoOr<Node> node, int flags,
@@ -80,6 +89,11 @@ Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Errno
   int real_flags = (flags | O_CLOEXEC | O_NOCTTY) & ~O_CREAT;
   if (!node->Exists()) {
     if (!creat) return Reply::Error(ENOENT);
+    // TOCTOU: the kernel re-reads the path; Landlock bounds what it can create (ContinueOpen).
+    if (ContinueOpen(sb, row, *node, asked)) {
+      sb.NoteFile(node->vpath, true);
+      return Reply::Continue();
+    }
     ErrnoOr<std::string> target = sb.vfs.CreationTarget(*node);
     if (!target.Ok()) return sb.Fail(n, row, target.Error(), node->vpath);
     mode_t umask = UmaskOf(static_cast<pid_t>(n.pid));
@@ -93,8 +107,8 @@ Reply OpenNode(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row, Errno
   if (node->layer != Layer::kMagic && S_ISREG(node->st.st_mode)) sb.NoteFile(node->vpath, WriteIntent(flags));
   const mode_t type = node->st.st_mode & S_IFMT;
   if (creat && type == S_IFDIR) return Reply::Error(EISDIR);
-  // TOCTOU: the kernel re-reads the path; Landlock bounds what it can open (see ContinueRead).
-  if (ContinueRead(sb, row, *node, asked)) return Reply::Continue();
+  // TOCTOU: the kernel re-reads the path; Landlock bounds what it can open (see ContinueOpen).
+  if (ContinueOpen(sb, row, *node, asked)) return Reply::Continue();
   if (node->layer == Layer::kMagic) {
     if (WriteIntent(flags) && !MagicWritable(sb, *node)) return sb.Fail(n, row, EROFS, node->vpath);
     UniqueFd fd(open(node->real.c_str(), real_flags));

@@ -1,4 +1,4 @@
-// Landlock read grants: see landlock.h for why they exist and what they guarantee.
+// Landlock grants: see landlock.h for why they exist and what they guarantee.
 #include "landlock.h"
 
 #include <dirent.h>
@@ -16,68 +16,89 @@
 namespace bvisor {
 namespace {
 
-constexpr uint64_t kHandled = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+constexpr uint64_t kReadDir = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+constexpr uint64_t kWriteDir = kReadDir | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG;
+constexpr uint64_t kHandled = kWriteDir;
 // Directories on the way to an exclusion are granted entry by entry; a policy that would need
 // more rules than this keeps every open on the injected-fd path instead.
 constexpr size_t kMaxRules = 4096;
 constexpr int kMaxDepth = 32;
+// Devices an rw rule may open to the kernel: no host state behind them (unlike ttys and ptys,
+// which the supervisor checks per session).
+constexpr std::string_view kDataDevices[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"};
 
 bool Readable(PathMode mode) { return mode == PathMode::kRo || mode == PathMode::kCow || mode == PathMode::kRw; }
 
-// Served by the supervisor itself (virtual /proc, device skeleton): never read directly.
+// Served by the supervisor itself (virtual /proc, device skeleton): never opened directly.
 bool AlwaysExcluded(std::string_view path) { return PathIsUnder(path, "/proc") || PathIsUnder(path, "/dev"); }
 
 }  // namespace
 
-ReadGrants ReadGrants::Compute(const Policy& policy, const std::string& store_root) {
-  ReadGrants g;
+LandlockGrants LandlockGrants::Compute(const Policy& policy, const std::string& store_root) {
+  LandlockGrants g;
   g.store_root_ = store_root;
-  std::vector<std::string> excluded = {"/proc", "/dev"};
-  std::vector<std::string> tops;
+  std::vector<std::string> not_readable = {"/proc", "/dev"}, not_writable = {"/proc", "/dev"};
+  std::vector<std::string> read_tops, write_tops;
   for (const PathRule& rule : policy.paths) {
-    if (!Readable(rule.mode)) {
-      excluded.push_back(rule.path);
-    } else if (!AlwaysExcluded(rule.path)) {
-      tops.push_back(rule.path);
+    (Readable(rule.mode) ? read_tops : not_readable).push_back(rule.path);
+    (rule.mode == PathMode::kRw ? write_tops : not_writable).push_back(rule.path);
+  }
+  if (!store_root.empty()) {
+    not_readable.push_back(store_root);
+    not_writable.push_back(store_root);
+  }
+  g.GrantTops(read_tops, not_readable, false);
+  g.GrantTops(write_tops, not_writable, true);
+  for (const PathRule& rule : policy.paths) {
+    struct stat st {};
+    if (rule.mode == PathMode::kRw && std::find(std::begin(kDataDevices), std::end(kDataDevices), rule.path) !=
+                                          std::end(kDataDevices) &&
+        lstat(rule.path.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) {
+      g.Add(rule.path, false, true);
     }
   }
-  if (!store_root.empty()) excluded.push_back(store_root);
-  std::sort(tops.begin(), tops.end());
+  if (g.too_many_) return LandlockGrants{};
+  return g;
+}
+
+void LandlockGrants::GrantTops(const std::vector<std::string>& tops, const std::vector<std::string>& excluded,
+                               bool write) {
   for (const std::string& top : tops) {
-    // The longest rule wins: exclusions count below a readable rule, and a readable rule below
-    // an exclusion is a top of its own.
+    if (AlwaysExcluded(top)) continue;
+    // The longest rule wins: exclusions count below a rule, and a rule below an exclusion is a
+    // top of its own.
     std::vector<std::string> below;
     for (const std::string& e : excluded) {
       if (e != top && PathIsUnder(e, top)) below.push_back(e);
     }
-    // Two exclusions where one holds the other: the outer one already hides the inner one.
+    // Two exclusions where one holds the other: the outer one already covers the inner one.
     std::sort(below.begin(), below.end());
     std::vector<std::string> outermost;
     for (const std::string& e : below) {
       if (outermost.empty() || !PathIsUnder(e, outermost.back())) outermost.push_back(e);
     }
-    g.Grant(top, outermost, 0);
+    Grant(top, outermost, 0, write);
   }
-  if (g.too_many_) return ReadGrants{};
-  return g;
 }
 
-void ReadGrants::Add(const std::string& path, bool dir) {
-  if (dirs_.size() + files_.size() >= kMaxRules) {
+void LandlockGrants::Add(const std::string& path, bool dir, bool write) {
+  if (entries_.size() >= kMaxRules) {
     too_many_ = true;
     return;
   }
-  (dir ? dirs_ : files_).push_back(path);
-  granted_.insert(path);
+  entries_.push_back({path, dir, write});
+  read_granted_.insert(path);  // every grant includes reading
+  if (write) write_granted_.insert(path);
 }
 
 // `path` is neither excluded nor below an exclusion; `excluded` holds only exclusions below it.
-void ReadGrants::Grant(const std::string& path, const std::vector<std::string>& excluded, int depth) {
+void LandlockGrants::Grant(const std::string& path, const std::vector<std::string>& excluded, int depth,
+                           bool write) {
   if (too_many_) return;
   struct stat st {};
   if (lstat(path.c_str(), &st) != 0 || S_ISLNK(st.st_mode)) return;  // links: their targets decide
   if (excluded.empty() || !S_ISDIR(st.st_mode)) {
-    Add(path, S_ISDIR(st.st_mode));
+    Add(path, S_ISDIR(st.st_mode), write);
     return;
   }
   if (depth >= kMaxDepth) return;
@@ -100,27 +121,43 @@ void ReadGrants::Grant(const std::string& path, const std::vector<std::string>& 
     if (name == "." || name == ".." || hidden.count(name) != 0) continue;
     std::string child = JoinPath(path, name);
     if (auto it = split.find(name); it != split.end()) {
-      Grant(child, it->second, depth + 1);
+      Grant(child, it->second, depth + 1, write);
     } else if (e->d_type == DT_DIR || e->d_type == DT_REG) {
-      Add(child, e->d_type == DT_DIR);  // the common case: no lstat needed
+      Add(child, e->d_type == DT_DIR, write);  // the common case: no lstat needed
     } else if (e->d_type != DT_LNK) {
-      Grant(child, {}, depth + 1);
+      Grant(child, {}, depth + 1, write);
     }
     if (too_many_) break;
   }
   closedir(dir);
 }
 
-bool ReadGrants::Covers(std::string_view real) const {
-  if (granted_.empty() || real.empty() || real[0] != '/') return false;
+bool LandlockGrants::Covers(const std::unordered_set<std::string>& granted, std::string_view real) const {
+  if (granted.empty() || real.empty() || real[0] != '/') return false;
   if (!store_root_.empty() && PathIsUnder(real, store_root_)) return false;
   for (std::string_view p = real;; p = ParentPath(p)) {
-    if (granted_.count(std::string(p)) != 0) return true;
+    if (granted.count(std::string(p)) != 0) return true;
     if (p == "/") return false;
   }
 }
 
-UniqueFd ReadGrants::MakeRuleset() const {
+std::vector<std::string> LandlockGrants::Dirs(bool write) const {
+  std::vector<std::string> out;
+  for (const Entry& e : entries_) {
+    if (e.dir && e.write == write) out.push_back(e.path);
+  }
+  return out;
+}
+
+std::vector<std::string> LandlockGrants::Files(bool write) const {
+  std::vector<std::string> out;
+  for (const Entry& e : entries_) {
+    if (!e.dir && e.write == write) out.push_back(e.path);
+  }
+  return out;
+}
+
+UniqueFd LandlockGrants::MakeRuleset() const {
   if (Empty() || std::getenv("BVISOR_NO_LANDLOCK") != nullptr) return UniqueFd();
   long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
   if (abi < 1) return UniqueFd();  // not built in, not enabled, or refused by a container profile
@@ -131,7 +168,7 @@ UniqueFd ReadGrants::MakeRuleset() const {
   // Entries come grouped by directory: each directory is opened once.
   std::string parent_path;
   UniqueFd parent;
-  auto add = [&](const std::string& path, bool dir) {
+  auto add = [&](const std::string& path, bool dir, uint64_t access) {
     std::string_view up = ParentPath(path);
     if (!parent || up != parent_path) {
       parent_path = up;
@@ -142,20 +179,18 @@ UniqueFd ReadGrants::MakeRuleset() const {
                                       : open(path.c_str(), flags));
     if (!fd) return false;
     landlock_path_beneath_attr rule{};
-    rule.allowed_access = dir ? kHandled : LANDLOCK_ACCESS_FS_READ_FILE;
+    rule.allowed_access = access;
     rule.parent_fd = fd.Get();
     return syscall(SYS_landlock_add_rule, ruleset.Get(), LANDLOCK_RULE_PATH_BENEATH, &rule, 0) == 0;
   };
   // Every grant the supervisor counts on must be in the ruleset, or a continued open would fail
   // where the injected fd worked: any failure gives up the fast path.
-  for (const std::string& d : dirs_) {
-    if (!add(d, true)) return UniqueFd();
-  }
-  for (const std::string& f : files_) {
-    if (!add(f, false)) return UniqueFd();
+  for (const Entry& e : entries_) {
+    const uint64_t file_access = LANDLOCK_ACCESS_FS_READ_FILE | (e.write ? LANDLOCK_ACCESS_FS_WRITE_FILE : 0);
+    if (!add(e.path, e.dir, e.dir ? (e.write ? kWriteDir : kReadDir) : file_access)) return UniqueFd();
   }
   // The sandbox executes its own files from the store (the kernel opens them for reading).
-  if (!store_root_.empty() && !add(store_root_, true)) return UniqueFd();
+  if (!store_root_.empty() && !add(store_root_, true, kReadDir)) return UniqueFd();
   return ruleset;
 }
 

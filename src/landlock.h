@@ -1,5 +1,5 @@
-// Kernel-enforced read grants (Landlock) that let the supervisor answer plain read-only opens
-// of host files with CONTINUE instead of opening the file itself and injecting the fd.
+// Kernel-enforced grants (Landlock) that let the supervisor answer plain opens of host files
+// with CONTINUE instead of opening the file itself and injecting the fd.
 //
 // Why: an injected fd (SECCOMP_IOCTL_NOTIF_ADDFD) wakes the caller with an ordinary wake-up,
 // which on these VMs often lands it on the other, halted vCPU: measured 90 us per open+close
@@ -8,10 +8,12 @@
 // Why it is safe: CONTINUE lets the kernel re-read the path, so a racing thread can swap it
 // after the supervisor's check (TOCTOU). The sandbox is therefore restricted by a Landlock
 // domain that allows reading files and listing directories only below the paths this policy
-// lets it read from the host (hidden, private, /proc and /dev excluded). Whatever path the
-// kernel finally opens, it is one the policy lets the sandbox read anyway. Only open/openat
-// with read-only flags (registers, not memory) are continued, so the kernel cannot be made to
-// write. What a swap can still reach is listed under "Read-only opens" in bvisor(1) SECURITY.
+// lets it read from the host, and writing files or creating them only below its rw areas and
+// on the harmless devices (/dev/null, /dev/zero, ...); hidden and private paths, /proc, the
+// rest of /dev and the overlay store are excluded. Whatever path the kernel finally opens, the
+// policy lets the sandbox do that to it anyway. The open flags are registers, so the kernel
+// does what the supervisor checked. What a swap can still reach is listed under "Read-only
+// opens" and "Out of scope" in bvisor(1) SECURITY.
 #pragma once
 
 #include <string>
@@ -25,30 +27,38 @@
 
 namespace bvisor {
 
-class ReadGrants {
+class LandlockGrants {
  public:
-  // The host paths the sandbox may read directly under `policy`; `store_root` (the overlay
-  // store: the sandbox's own files, executed from there) is granted to the kernel check but
-  // never continued by the supervisor.
-  static ReadGrants Compute(const Policy& policy, const std::string& store_root);
+  // The host paths the sandbox may read, and write, directly under `policy`. `store_root` (the
+  // overlay store: the sandbox's own files, executed from there) is granted for reading to the
+  // kernel check but never continued by the supervisor.
+  static LandlockGrants Compute(const Policy& policy, const std::string& store_root);
 
-  // Whether the host file `real` lies below a granted path.
-  bool Covers(std::string_view real) const;
+  // Whether the host file `real` lies below a read (or write) grant.
+  bool CoversRead(std::string_view real) const { return Covers(read_granted_, real); }
+  bool CoversWrite(std::string_view real) const { return Covers(write_granted_, real); }
   // The Landlock ruleset for the grants; invalid when Landlock is unavailable (then every open
   // keeps the injected fd).
   UniqueFd MakeRuleset() const;
 
-  const std::vector<std::string>& Dirs() const { return dirs_; }
-  const std::vector<std::string>& Files() const { return files_; }
-  bool Empty() const { return dirs_.empty() && files_.empty(); }
+  // What is granted (for tests): whole directories and single files, for reading or writing.
+  std::vector<std::string> Dirs(bool write) const;
+  std::vector<std::string> Files(bool write) const;
+  bool Empty() const { return entries_.empty(); }
 
  private:
-  void Grant(const std::string& path, const std::vector<std::string>& excluded, int depth);
-  void Add(const std::string& path, bool dir);
+  struct Entry {
+    std::string path;
+    bool dir;
+    bool write;
+  };
+  bool Covers(const std::unordered_set<std::string>& granted, std::string_view real) const;
+  void GrantTops(const std::vector<std::string>& tops, const std::vector<std::string>& excluded, bool write);
+  void Grant(const std::string& path, const std::vector<std::string>& excluded, int depth, bool write);
+  void Add(const std::string& path, bool dir, bool write);
 
-  std::vector<std::string> dirs_;   // whole hierarchies
-  std::vector<std::string> files_;  // single files in partly granted directories
-  std::unordered_set<std::string> granted_;
+  std::vector<Entry> entries_;
+  std::unordered_set<std::string> read_granted_, write_granted_;
   std::string store_root_;
   bool too_many_ = false;
 };

@@ -40,7 +40,7 @@ struct Handover {
   enum Stage : int32_t { kOk = 0, kNoNewPrivs, kSeccomp, kSend } stage;
   int32_t error;
   int32_t pid;
-  int32_t landlocked;  // the read grants apply (see landlock.h)
+  int32_t landlocked;  // the Landlock grants apply (see landlock.h)
 };
 
 void WriteAll(int fd, const char* s) {

@@ -25,7 +25,7 @@ struct LaunchSpec {
   std::vector<std::pair<int, uint64_t>> rlimits;
   int stdout_fd = -1;  // replaces the command's stdout/stderr when >= 0
   int stderr_fd = -1;
-  int landlock_fd = -1;  // a ReadGrants ruleset the command applies to itself, or -1
+  int landlock_fd = -1;  // a LandlockGrants ruleset the command applies to itself, or -1
 };
 
 // Messages the reaper sends on `control` (fixed-size records).

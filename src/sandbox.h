@@ -33,9 +33,9 @@ class Sandbox {
   const Policy& policy;
   const pid_t ancestor;  // the reaper: every sandbox process descends from it
   const pid_t root;      // the command
-  // Set when the sandbox runs under these Landlock read grants: plain read-only opens of host
-  // files they cover are answered with CONTINUE (see landlock.h).
-  const ReadGrants* read_grants = nullptr;
+  // Set when the sandbox runs under these Landlock grants: plain opens of host files they
+  // cover are answered with CONTINUE (see landlock.h).
+  const LandlockGrants* grants = nullptr;
 
   // Reads the NUL-terminated path in register `arg` (EFAULT, ENAMETOOLONG).
   ErrnoOr<std::string> ReadPath(const seccomp_notif& n, int arg);

@@ -199,7 +199,7 @@ int RunSandbox(const RunOptions& options) {
   if (l.open_files) spec.rlimits.emplace_back(RLIMIT_NOFILE, *l.open_files);
   double timeout = options.timeout_seconds > 0 ? options.timeout_seconds : l.timeout_seconds.value_or(0);
 
-  ReadGrants grants = ReadGrants::Compute(policy, store->Root());
+  LandlockGrants grants = LandlockGrants::Compute(policy, store->Root());
   UniqueFd ruleset = grants.MakeRuleset();
   spec.landlock_fd = ruleset.Get();
 
@@ -218,8 +218,8 @@ int RunSandbox(const RunOptions& options) {
   Sandbox sb(notifier, vfs, report, options.policy, sandboxed.reaper, sandboxed.root);
   sb.network = std::move(network);
   ruleset.Reset();
-  if (sandboxed.landlocked) sb.read_grants = &grants;
-  spdlog::debug("read-only opens of host files: {}", sandboxed.landlocked ? "continued under Landlock" : "injected");
+  if (sandboxed.landlocked) sb.grants = &grants;
+  spdlog::debug("plain opens of host files: {}", sandboxed.landlocked ? "continued under Landlock" : "injected");
   if (!hosts_lines.empty()) AddHosts(vfs, hosts_lines);
 
   UniqueFd sigfd(signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK));

@@ -308,10 +308,12 @@ ErrnoOr<Node> Vfs::Resolve(const Caller& caller, std::string_view base, std::str
       }
     }
     Node n = Lookup(caller, child);
-    host_walk = host_walk && n.layer == Layer::kHost && !PathIsUnder(child, "/proc");
+    const bool parent_host_walk = host_walk && !PathIsUnder(child, "/proc");
+    host_walk = parent_host_walk && n.layer == Layer::kHost;
     if (!n.Exists()) {
       if (!last) return Errno{ENOENT};
       if (n.mode == PathMode::kDeny) return Errno{ENOENT};
+      n.host_walk = parent_host_walk;  // the kernel would look for the name where we did
       return n;
     }
     bool is_link = S_ISLNK(n.st.st_mode);

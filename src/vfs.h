@@ -38,7 +38,8 @@ struct Node {
   struct stat st {};  // lstat of `real`
   std::string link;   // kSynthetic: the link text
   // Set by Resolve when every step was a host entry outside /proc: the kernel, resolving the
-  // caller's own string from the same (host) base, reaches this very file.
+  // caller's own string from the same (host) base, reaches this very file (for a missing last
+  // name: looks for it in the same host directory).
   bool host_walk = false;
   bool Exists() const { return layer != Layer::kNone; }
   bool IsDir() const { return Exists() && S_ISDIR(st.st_mode); }

@@ -20,7 +20,7 @@ BVISOR=$(realpath "$BVISOR")
 # Each is documented in man/bvisor.1 (SECURITY, out of scope) with its reason.
 KNOWN_GAPS=(pid_leak host_file_locks unix_dgram_sendmsg toctou_open_fifo_thread)
 declare -A GAP_REASON=(
-  [toctou_open_fifo_thread]="a read-only open continued under Landlock can be swapped to a host FIFO (bvisor(1): Read-only opens)"
+  [toctou_open_fifo_thread]="a read-only open continued under Landlock can be swapped to a host FIFO (bvisor(1): Opens the kernel performs)"
   [fork_bomb]="no process limit in the default policy yet"
   [toctou_execve_hidden_elf]="documented CONTINUE race of execve (src/handlers_exec.cc)"
 )

@@ -3,7 +3,7 @@
 // second thread ("thread") or a second process sharing the page through MAP_SHARED ("shared").
 // Success for the attacker: one byte of the secret, one byte written to the host, one hidden
 // program run, one connection to the host daemon.
-//   toctou OP MODE    OP: open open_dir open_fifo stat rename unlink truncate execve execve_hidden chdir connect bind
+//   toctou OP MODE    OP: open open_dir open_fifo open_write open_creat stat rename unlink truncate execve execve_hidden chdir connect bind
 #include "escape.h"
 
 #include <poll.h>
@@ -113,6 +113,21 @@ static int run_open_dir(void) {
   }
   note("20000 opens, %ld succeeded (allowed file)", ok);
   return leaks > 0;
+}
+
+// Write opens flip between /dev/null (an rw device: the kernel may open it itself) and a host
+// file or a new host name in a copy-on-write area. The host side is checked by run.sh.
+static int run_open_write(int flags) {
+  long ok = 0;
+  for (int i = 0; i < 20000; ++i) {
+    int fd = open(path(), flags | O_CLOEXEC, 0644);
+    if (fd < 0) continue;
+    ++ok;
+    if (write(fd, "TOCTOU-WRITE\n", 13) < 0) {}
+    close(fd);
+  }
+  note("20000 opens, %ld succeeded", ok);
+  return 0;
 }
 
 static int run_stat(void) {
@@ -309,6 +324,12 @@ int main(int argc, char **argv) {
       set_pair(fx("ESC_FIX"), dir);
     } else if (strcmp(op, "open") == 0 || strcmp(op, "stat") == 0) {
       set_pair(fx("ESC_ALLOWED"), hidden);
+    } else if (strcmp(op, "open_write") == 0) {
+      set_pair("/dev/null", fx("ESC_PROTECTED_FILE"));
+    } else if (strcmp(op, "open_creat") == 0) {
+      char fresh[512];
+      snprintf(fresh, sizeof(fresh), "%s/toctou-created", fx("ESC_PROTECTED"));
+      set_pair("/dev/null", fresh);
     } else if (strcmp(op, "open_fifo") == 0) {
       set_pair(fx("ESC_ALLOWED"), fx("ESC_FEED_FIFO"));  // a host writer feeds it the secret
     } else if (strcmp(op, "open_dir") == 0) {
@@ -324,6 +345,8 @@ int main(int argc, char **argv) {
     start_flipper(shared);
     if (strcmp(op, "open") == 0 || strcmp(op, "open_fifo") == 0) escaped = run_open();
     else if (strcmp(op, "open_dir") == 0) escaped = run_open_dir();
+    else if (strcmp(op, "open_write") == 0) escaped = run_open_write(O_WRONLY | O_TRUNC);
+    else if (strcmp(op, "open_creat") == 0) escaped = run_open_write(O_WRONLY | O_CREAT | O_APPEND);
     else if (strcmp(op, "stat") == 0) escaped = run_stat();
     else if (strcmp(op, "rename") == 0) escaped = run_rename(work);
     else if (strcmp(op, "unlink") == 0) escaped = run_unlink_truncate(0);

@@ -58,10 +58,10 @@ run --policy "$SCRATCH/rw.json" -- bash -c "echo rw > $home/project/RW"
 expect_eq "rw write reached the host" "rw" "$(cat "$home/project/RW" 2>/dev/null)"
 rm -f "$home/project/RW"
 
-# Read-only opens of host files continue in the kernel under Landlock where the kernel offers
+# Plain opens of host files continue in the kernel under Landlock where the kernel offers
 # it (src/landlock.h); the answers are the same either way, also through overlay-only entries.
 abi=$(python3 -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))' 2>/dev/null)
-mode=$(HOME="$home" "$BVISOR" run -vv -- true 2>&1 | grep -o "read-only opens of host files: [a-zA-Z ]*")
+mode=$(HOME="$home" "$BVISOR" run -vv -- true 2>&1 | grep -o "plain opens of host files: [a-zA-Z ]*")
 if [ "${abi:-0}" -ge 1 ] 2>/dev/null; then
   expect_contains "Landlock fast path in use" "continued under Landlock" "$mode"
 else

@@ -1,4 +1,4 @@
-// Landlock read grants: which host paths the supervisor may let the kernel open itself, that
+// Landlock grants: which host paths the supervisor may let the kernel open itself, that
 // the kernel agrees (a restricted child can open exactly those), and which resolutions count
 // as a plain host walk.
 #include "landlock.h"
@@ -25,6 +25,10 @@ namespace bvisor {
 namespace {
 
 void Touch(const std::string& path) { std::ofstream(path) << "x\n"; }
+
+long Count(const std::vector<std::string>& list, const std::string& item) {
+  return std::count(list.begin(), list.end(), item);
+}
 
 // A tree with a hidden dir, a private tmp, a readable rule inside the hidden one, and a store.
 struct Tree {
@@ -53,22 +57,22 @@ struct Tree {
 
 TEST_CASE("landlock: grants cover what the policy lets the sandbox read, and nothing else") {
   Tree t;
-  ReadGrants g = ReadGrants::Compute(t.policy, t.P("/store"));
-  CHECK(g.Covers(t.P("/t/a/b/f.txt")));
-  CHECK(g.Covers(t.P("/t/top.txt")));                 // a file of a split directory
-  CHECK(g.Covers(t.P("/t/secret/open/ok.txt")));      // a readable rule inside a hidden one
-  CHECK_FALSE(g.Covers(t.P("/t/secret/key")));
-  CHECK_FALSE(g.Covers(t.P("/t/secret")));
-  CHECK_FALSE(g.Covers(t.P("/t/tmp/x")));
-  CHECK_FALSE(g.Covers(t.P("/store/upper/f")));
-  CHECK_FALSE(g.Covers("/proc/self/environ"));
-  CHECK_FALSE(g.Covers("/etc/passwd"));               // outside every rule
-  CHECK_FALSE(g.Covers("relative"));
+  LandlockGrants g = LandlockGrants::Compute(t.policy, t.P("/store"));
+  CHECK(g.CoversRead(t.P("/t/a/b/f.txt")));
+  CHECK(g.CoversRead(t.P("/t/top.txt")));                 // a file of a split directory
+  CHECK(g.CoversRead(t.P("/t/secret/open/ok.txt")));      // a readable rule inside a hidden one
+  CHECK_FALSE(g.CoversRead(t.P("/t/secret/key")));
+  CHECK_FALSE(g.CoversRead(t.P("/t/secret")));
+  CHECK_FALSE(g.CoversRead(t.P("/t/tmp/x")));
+  CHECK_FALSE(g.CoversRead(t.P("/store/upper/f")));
+  CHECK_FALSE(g.CoversRead("/proc/self/environ"));
+  CHECK_FALSE(g.CoversRead("/etc/passwd"));               // outside every rule
+  CHECK_FALSE(g.CoversRead("relative"));
   // /t is split (it holds exclusions): its entries are granted one by one, links skipped.
-  CHECK(std::count(g.Dirs().begin(), g.Dirs().end(), t.P("/t")) == 0);
-  CHECK(std::count(g.Dirs().begin(), g.Dirs().end(), t.P("/t/a")) == 1);
-  CHECK(std::count(g.Files().begin(), g.Files().end(), t.P("/t/top.txt")) == 1);
-  CHECK(std::count(g.Files().begin(), g.Files().end(), t.P("/t/link")) == 0);
+  CHECK(Count(g.Dirs(false), t.P("/t")) == 0);
+  CHECK(Count(g.Dirs(false), t.P("/t/a")) == 1);
+  CHECK(Count(g.Files(false), t.P("/t/top.txt")) == 1);
+  CHECK(Count(g.Files(false), t.P("/t/link")) == 0);
 }
 
 TEST_CASE("landlock: a hidden file deep down splits only the directories above it") {
@@ -76,26 +80,77 @@ TEST_CASE("landlock: a hidden file deep down splits only the directories above i
   Touch(t.P("/t/a/b/other.txt"));
   t.policy.paths.push_back({t.P("/t/a/b/f.txt"), PathMode::kDeny});
   t.policy.paths.push_back({t.P("/t/secret/open/inner"), PathMode::kDeny});  // inside another exclusion
-  ReadGrants g = ReadGrants::Compute(t.policy, t.P("/store"));
-  CHECK_FALSE(g.Covers(t.P("/t/a/b/f.txt")));
-  CHECK(g.Covers(t.P("/t/a/b/other.txt")));
-  CHECK(g.Covers(t.P("/t/top.txt")));
-  CHECK(std::count(g.Dirs().begin(), g.Dirs().end(), t.P("/t/a")) == 0);
-  CHECK(std::count(g.Dirs().begin(), g.Dirs().end(), t.P("/t/a/b")) == 0);
-  CHECK(std::count(g.Files().begin(), g.Files().end(), t.P("/t/a/b/other.txt")) == 1);
+  LandlockGrants g = LandlockGrants::Compute(t.policy, t.P("/store"));
+  CHECK_FALSE(g.CoversRead(t.P("/t/a/b/f.txt")));
+  CHECK(g.CoversRead(t.P("/t/a/b/other.txt")));
+  CHECK(g.CoversRead(t.P("/t/top.txt")));
+  CHECK(Count(g.Dirs(false), t.P("/t/a")) == 0);
+  CHECK(Count(g.Dirs(false), t.P("/t/a/b")) == 0);
+  CHECK(Count(g.Files(false), t.P("/t/a/b/other.txt")) == 1);
+}
+
+TEST_CASE("landlock: writes and creations are granted only in rw areas and on data devices") {
+  Tree t;
+  REQUIRE(mkdir(t.P("/t/a/c").c_str(), 0755) == 0);
+  Touch(t.P("/t/a/w.txt"));
+  t.policy.paths.push_back({t.P("/t/a"), PathMode::kRw});
+  t.policy.paths.push_back({t.P("/t/a/b"), PathMode::kRo});
+  t.policy.paths.push_back({"/dev/null", PathMode::kRw});
+  t.policy.paths.push_back({"/dev/tty", PathMode::kRw});
+  LandlockGrants g = LandlockGrants::Compute(t.policy, t.P("/store"));
+  CHECK(g.CoversWrite(t.P("/t/a/w.txt")));
+  CHECK(g.CoversWrite(t.P("/t/a/c/new")));
+  CHECK_FALSE(g.CoversWrite(t.P("/t/a")));  // split by the ro rule: no creation directly in it
+  CHECK_FALSE(g.CoversWrite(t.P("/t/a/b/f.txt")));
+  CHECK(g.CoversRead(t.P("/t/a/b/f.txt")));
+  CHECK_FALSE(g.CoversWrite(t.P("/t/top.txt")));
+  CHECK(g.CoversWrite("/dev/null"));
+  CHECK_FALSE(g.CoversWrite("/dev/tty"));  // terminals stay with the supervisor
+  UniqueFd ruleset = g.MakeRuleset();
+  if (!ruleset) {
+    MESSAGE("Landlock is not available here: kernel check skipped");
+    return;
+  }
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !RestrictSelf(ruleset.Get())) _exit(100);
+    auto opens = [&](const std::string& path, int flags) {
+      int fd = open(path.c_str(), flags | O_CLOEXEC, 0644);
+      if (fd >= 0) close(fd);
+      return fd >= 0;
+    };
+    int bad = 0;
+    bad |= !opens(t.P("/t/a/w.txt"), O_WRONLY | O_TRUNC) << 0;
+    bad |= !opens(t.P("/t/a/c/new"), O_WRONLY | O_CREAT) << 1;
+    bad |= !opens("/dev/null", O_WRONLY) << 2;
+    bad |= !opens("/dev/null", O_RDONLY) << 3;
+    bad |= opens(t.P("/t/top.txt"), O_WRONLY) << 4;
+    bad |= opens(t.P("/t/created"), O_WRONLY | O_CREAT) << 5;
+    bad |= opens(t.P("/t/a/b/f.txt"), O_RDWR) << 6;
+    bad |= opens(t.P("/t/a/new"), O_WRONLY | O_CREAT) << 7;
+    bad |= !opens(t.P("/t/a/b/f.txt"), O_RDONLY) << 8;
+    _exit(bad);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  struct stat st {};
+  CHECK(lstat(t.P("/t/created").c_str(), &st) != 0);
 }
 
 TEST_CASE("landlock: a policy without readable areas grants nothing") {
   Policy p;
   p.paths = {{"/", PathMode::kDeny}};
-  ReadGrants g = ReadGrants::Compute(p, "");
+  LandlockGrants g = LandlockGrants::Compute(p, "");
   CHECK(g.Empty());
   CHECK_FALSE(g.MakeRuleset());
 }
 
 TEST_CASE("landlock: the kernel enforces exactly the grants") {
   Tree t;
-  ReadGrants g = ReadGrants::Compute(t.policy, t.P("/store"));
+  LandlockGrants g = LandlockGrants::Compute(t.policy, t.P("/store"));
   UniqueFd ruleset = g.MakeRuleset();
   if (!ruleset) {
     MESSAGE("Landlock is not available here: kernel check skipped");
