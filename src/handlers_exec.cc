@@ -116,6 +116,13 @@ Reply HandleExecveat(Sandbox& sb, const seccomp_notif& n, const SyscallRow& row)
   if (std::string hidden = HiddenInterpreter(sb, n, *node); !hidden.empty()) {
     return sb.Deny(n, row, hidden, EACCES, "the interpreter of " + node->vpath + " is hidden by the policy");
   }
+  if (sb.grants != nullptr && node->layer == Layer::kHost && !sb.grants->CoversRead(node->real)) {
+    // The kernel opens the program itself, under the Landlock domain fixed at the start: a file
+    // that appeared since in a directory granted entry by entry is refused there (landlock.h).
+    return sb.Deny(n, row, node->vpath, EACCES,
+                   "appeared after the start in a directory Landlock grants entry by entry (BVISOR_NO_LANDLOCK=1 "
+                   "lifts this)");
+  }
   if (!sb.StillValid(n)) return Reply::Handled();
   sb.report.AddExec(node->vpath, static_cast<pid_t>(n.pid));
   spdlog::info("exec {} [pid {}]", node->vpath, n.pid);

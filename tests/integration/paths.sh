@@ -78,6 +78,21 @@ int main(){}
 changed" "$(BVISOR_NO_LANDLOCK=1 run -- bash -c "$reads")"
 expect_contains "off when asked" "injected" "$(BVISOR_NO_LANDLOCK=1 "$BVISOR" run -vv -- true 2>&1)"
 expect_eq "host untouched by the reads" "$before" "$(tree_sum "$home")"
+# An rw area that holds a hidden path is granted entry by entry: a program that appears in it
+# during the run cannot be executed under Landlock, and the denial says why.
+mkdir -p "$SCRATCH/split/.hidden"
+cat > "$SCRATCH/split.json" <<JSON
+{"version": 1, "extends": "default", "paths": [{"path": "$SCRATCH/split", "mode": "rw"},
+  {"path": "$SCRATCH/split/.hidden", "mode": "deny"}]}
+JSON
+newbin="cp /bin/true $SCRATCH/split/newbin && $SCRATCH/split/newbin && echo NEWBIN-RAN"
+if [ "${abi:-0}" -ge 1 ] 2>/dev/null; then
+  out=$(HOME="$home" "$BVISOR" run -v --policy "$SCRATCH/split.json" -- bash -c "$newbin" 2>&1)
+  expect_not_contains "new program in a split rw area refused" "NEWBIN-RAN" "$out"
+  expect_contains "the denial names Landlock" "BVISOR_NO_LANDLOCK=1" "$out"
+fi
+expect_contains "runs without Landlock" "NEWBIN-RAN" "$(BVISOR_NO_LANDLOCK=1 run --policy "$SCRATCH/split.json" -- bash -c "$newbin" 2>&1)"
+rm -rf "$SCRATCH/split"
 
 # Private /tmp: the host's /tmp is not visible and is not written.
 host_file=$(mktemp /tmp/bvisor-host-visible.XXXXXX)
