@@ -132,11 +132,11 @@ void LandlockGrants::Grant(const std::string& path, const std::vector<std::strin
   closedir(dir);
 }
 
-bool LandlockGrants::Covers(const std::unordered_set<std::string>& granted, std::string_view real) const {
+bool LandlockGrants::Covers(const PathSet& granted, std::string_view real) const {
   if (granted.empty() || real.empty() || real[0] != '/') return false;
   if (!store_root_.empty() && PathIsUnder(real, store_root_)) return false;
   for (std::string_view p = real;; p = ParentPath(p)) {
-    if (granted.count(std::string(p)) != 0) return true;
+    if (granted.find(p) != granted.end()) return true;
     if (p == "/") return false;
   }
 }

@@ -16,6 +16,7 @@
 // opens" and "Out of scope" in bvisor(1) SECURITY.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -52,13 +53,19 @@ class LandlockGrants {
     bool dir;
     bool write;
   };
-  bool Covers(const std::unordered_set<std::string>& granted, std::string_view real) const;
+  // Looks paths up by string_view: Covers runs on every open and allocates nothing.
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using PathSet = std::unordered_set<std::string, PathHash, std::equal_to<>>;
+  bool Covers(const PathSet& granted, std::string_view real) const;
   void GrantTops(const std::vector<std::string>& tops, const std::vector<std::string>& excluded, bool write);
   void Grant(const std::string& path, const std::vector<std::string>& excluded, int depth, bool write);
   void Add(const std::string& path, bool dir, bool write);
 
   std::vector<Entry> entries_;
-  std::unordered_set<std::string> read_granted_, write_granted_;
+  PathSet read_granted_, write_granted_;
   std::string store_root_;
   bool too_many_ = false;
 };
