@@ -50,10 +50,10 @@ LandlockGrants LandlockGrants::Compute(const Policy& policy, const std::string& 
   g.GrantTops(read_tops, not_readable, false);
   g.GrantTops(write_tops, not_writable, true);
   for (const PathRule& rule : policy.paths) {
+    const bool data_device =
+        std::find(std::begin(kDataDevices), std::end(kDataDevices), rule.path) != std::end(kDataDevices);
     struct stat st {};
-    if (rule.mode == PathMode::kRw && std::find(std::begin(kDataDevices), std::end(kDataDevices), rule.path) !=
-                                          std::end(kDataDevices) &&
-        lstat(rule.path.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) {
+    if (rule.mode == PathMode::kRw && data_device && lstat(rule.path.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) {
       g.Add(rule.path, false, true);
     }
   }
@@ -157,10 +157,14 @@ std::vector<std::string> LandlockGrants::Files(bool write) const {
   return out;
 }
 
+bool LandlockGrants::Available() {
+  if (std::getenv("BVISOR_NO_LANDLOCK") != nullptr) return false;
+  // Below 1: not built in, not enabled, or refused by a container profile.
+  return syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION) >= 1;
+}
+
 UniqueFd LandlockGrants::MakeRuleset() const {
-  if (Empty() || std::getenv("BVISOR_NO_LANDLOCK") != nullptr) return UniqueFd();
-  long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
-  if (abi < 1) return UniqueFd();  // not built in, not enabled, or refused by a container profile
+  if (Empty() || !Available()) return UniqueFd();
   landlock_ruleset_attr attr{};
   attr.handled_access_fs = kHandled;
   UniqueFd ruleset(static_cast<int>(syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0)));

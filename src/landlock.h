@@ -34,6 +34,9 @@ class LandlockGrants {
   // overlay store: the sandbox's own files, executed from there) is granted for reading to the
   // kernel check but never continued by the supervisor.
   static LandlockGrants Compute(const Policy& policy, const std::string& store_root);
+  // Whether this kernel offers Landlock and BVISOR_NO_LANDLOCK is unset: without it, computing
+  // grants is wasted start-up time.
+  static bool Available();
 
   // Whether the host file `real` lies below a read (or write) grant.
   bool CoversRead(std::string_view real) const { return Covers(read_granted_, real); }

@@ -87,11 +87,10 @@ int SendListener(int sock, int listener, bool landlocked) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  bool landlocked = false;
-  if (spec.landlock_fd >= 0) {
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportAndExit(handover, Handover::kNoNewPrivs, errno);
-    landlocked = RestrictSelf(spec.landlock_fd);  // failing only costs the fast path
-  }
+  // No privileges to gain from here on; Landlock and seccomp both require it.
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportAndExit(handover, Handover::kNoNewPrivs, errno);
+  // Failing only costs the fast path (landlock.h).
+  const bool landlocked = spec.landlock_fd >= 0 && RestrictSelf(spec.landlock_fd);
   // Only stdio and the hand-over socket survive into the sandbox.
   if (handover > 3) syscall(SYS_close_range, 3, handover - 1, 0);
   syscall(SYS_close_range, handover + 1, ~0U, 0);
@@ -108,7 +107,6 @@ int SendListener(int sock, int listener, bool landlocked) {
   rlimit no_core{0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
 
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ReportAndExit(handover, Handover::kNoNewPrivs, errno);
   unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
   if (listener < 0 && errno == EINVAL) {  // kernels before 5.19

@@ -199,7 +199,8 @@ int RunSandbox(const RunOptions& options) {
   if (l.open_files) spec.rlimits.emplace_back(RLIMIT_NOFILE, *l.open_files);
   double timeout = options.timeout_seconds > 0 ? options.timeout_seconds : l.timeout_seconds.value_or(0);
 
-  LandlockGrants grants = LandlockGrants::Compute(policy, store->Root());
+  LandlockGrants grants =
+      LandlockGrants::Available() ? LandlockGrants::Compute(policy, store->Root()) : LandlockGrants{};
   UniqueFd ruleset = grants.MakeRuleset();
   spec.landlock_fd = ruleset.Get();
 
